@@ -1,0 +1,160 @@
+//! `cargo xtask codegen`: spec → progenitor → formatted Rust, written or checked.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::spec;
+
+/// One spec and the crate generated from it.
+struct Target {
+    /// The spec, relative to the workspace root.
+    spec: &'static str,
+    /// The generated crate's directory, relative to the workspace root.
+    crate_dir: &'static str,
+    /// Crate-specific generator settings (hooks, replacement types).
+    configure: fn(&mut GenerationSettings),
+}
+
+const TARGETS: &[Target] = &[
+    Target { spec: "spec/ehpc.yaml", crate_dir: "crates/ehpc-client", configure: ehpc_settings },
+    Target { spec: "spec/scnet.yaml", crate_dir: "crates/scnet-client", configure: scnet_settings },
+];
+
+/// EHPC signs every request: the signer lives in the inner value and runs as the
+/// pre-hook, so each attempt (each `send()`) is signed afresh. Numbers may arrive as
+/// strings, so `Int` and `RetCode` decode through a lenient type.
+fn ehpc_settings(settings: &mut GenerationSettings) {
+    settings
+        .with_inner_type(quote!(crate::Hooks))
+        .with_pre_hook_async(quote!(crate::before_send))
+        .with_replacement("Int", "crate::LenientInt", std::iter::empty())
+        .with_replacement("RetCode", "crate::LenientInt", std::iter::empty());
+}
+
+/// SCNet's `code` is a string that some servers send as a number.
+fn scnet_settings(settings: &mut GenerationSettings) {
+    settings.with_replacement("Code", "crate::Code", std::iter::empty());
+}
+
+/// What a run found: files written, or (with `--check`) files that are stale.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    stale: Vec<PathBuf>,
+}
+
+impl Outcome {
+    pub fn is_clean(&self) -> bool {
+        self.stale.is_empty()
+    }
+}
+
+/// Generates every target under `root`; with `check`, compares instead of writing.
+pub fn run(root: &Path, check: bool) -> anyhow::Result<Outcome> {
+    if !root.join("spec").is_dir() {
+        bail!("{} has no spec/ directory: pass --root with a checkout of this workspace", root.display());
+    }
+    let mut outcome = Outcome::default();
+    for target in TARGETS {
+        for (path, text) in generate(root, target)? {
+            let current = std::fs::read_to_string(&path).ok();
+            let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            if current.as_deref() == Some(text.as_str()) {
+                println!("up to date: {shown}");
+                continue;
+            }
+            if check {
+                report_drift(&shown, current.as_deref(), &text);
+                outcome.stale.push(path);
+            } else {
+                std::fs::write(&path, &text).with_context(|| format!("writing {shown}"))?;
+                println!("wrote:      {shown}");
+            }
+        }
+    }
+    if !outcome.is_clean() {
+        eprintln!(
+            "\n{} generated file(s) differ from what spec/ generates: run `cargo xtask codegen` and commit the result.",
+            outcome.stale.len()
+        );
+    }
+    Ok(outcome)
+}
+
+/// The client and the httpmock helpers for one target, as (path, contents).
+fn generate(root: &Path, target: &Target) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    let spec_path = root.join(target.spec);
+    let spec = spec::load(&spec_path)?;
+    let src = root.join(target.crate_dir).join("src");
+
+    let mut settings = GenerationSettings::new();
+    settings.with_interface(InterfaceStyle::Builder).with_derive("schemars::JsonSchema");
+    (target.configure)(&mut settings);
+
+    let client = guarded(target.spec, "client", || Generator::new(&settings).generate_tokens(&spec))?;
+    // A fresh generator: a type space filled by the first pass would clash.
+    let mock = guarded(target.spec, "httpmock helpers", || {
+        Generator::new(&settings).httpmock(&spec, "crate")
+    })?;
+
+    Ok(vec![
+        (src.join("generated.rs"), render(target.spec, "the client and its types", client)?),
+        (src.join("generated_httpmock.rs"), render(target.spec, "typed httpmock helpers", mock)?),
+    ])
+}
+
+/// Runs one generator pass, turning both its errors and its panics into an error that
+/// names the spec.
+fn guarded(
+    spec: &str,
+    what: &str,
+    pass: impl FnOnce() -> Result<TokenStream, progenitor_impl::Error>,
+) -> anyhow::Result<TokenStream> {
+    match catch_unwind(AssertUnwindSafe(pass)) {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(err)) => Err(anyhow!("{spec}: progenitor cannot generate the {what}: {err}")),
+        Err(panic) => {
+            let reason = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("no message");
+            Err(anyhow!("{spec}: progenitor panicked generating the {what}: {reason}"))
+        }
+    }
+}
+
+fn render(spec: &str, what: &str, tokens: TokenStream) -> anyhow::Result<String> {
+    let file: syn::File = syn::parse2(tokens).with_context(|| format!("{spec}: generated code does not parse"))?;
+    let header = format!(
+        "// @generated by `cargo xtask codegen` from {spec}: {what}.\n\
+         // Do not edit by hand: edit {spec} and run `cargo xtask codegen`.\n\n"
+    );
+    Ok(header + &prettyplease::unparse(&file))
+}
+
+fn report_drift(shown: &str, current: Option<&str>, generated: &str) {
+    const MAX_LINES: usize = 200;
+    let Some(current) = current else {
+        eprintln!("missing:    {shown} (the spec generates it)");
+        return;
+    };
+    eprintln!("stale:      {shown}");
+    let diff = similar::TextDiff::from_lines(current, generated);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("{shown} (committed)"), &format!("{shown} (from spec)"))
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    for line in lines.iter().take(MAX_LINES) {
+        eprintln!("{line}");
+    }
+    if lines.len() > MAX_LINES {
+        eprintln!("... {} more diff lines", lines.len() - MAX_LINES);
+    }
+}
