@@ -4,8 +4,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
-use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle};
 use proc_macro2::TokenStream;
+use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle};
 use quote::quote;
 
 use crate::spec;
@@ -21,8 +21,16 @@ struct Target {
 }
 
 const TARGETS: &[Target] = &[
-    Target { spec: "spec/ehpc.yaml", crate_dir: "crates/ehpc-client", configure: ehpc_settings },
-    Target { spec: "spec/scnet.yaml", crate_dir: "crates/scnet-client", configure: scnet_settings },
+    Target {
+        spec: "spec/ehpc.yaml",
+        crate_dir: "crates/ehpc-client",
+        configure: ehpc_settings,
+    },
+    Target {
+        spec: "spec/scnet.yaml",
+        crate_dir: "crates/scnet-client",
+        configure: scnet_settings,
+    },
 ];
 
 /// EHPC signs every request: the signer lives in the inner value and runs as the
@@ -56,13 +64,20 @@ impl Outcome {
 /// Generates every target under `root`; with `check`, compares instead of writing.
 pub fn run(root: &Path, check: bool) -> anyhow::Result<Outcome> {
     if !root.join("spec").is_dir() {
-        bail!("{} has no spec/ directory: pass --root with a checkout of this workspace", root.display());
+        bail!(
+            "{} has no spec/ directory: pass --root with a checkout of this workspace",
+            root.display()
+        );
     }
     let mut outcome = Outcome::default();
     for target in TARGETS {
         for (path, text) in generate(root, target)? {
             let current = std::fs::read_to_string(&path).ok();
-            let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            let shown = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             if current.as_deref() == Some(text.as_str()) {
                 println!("up to date: {shown}");
                 continue;
@@ -92,18 +107,29 @@ fn generate(root: &Path, target: &Target) -> anyhow::Result<Vec<(PathBuf, String
     let src = root.join(target.crate_dir).join("src");
 
     let mut settings = GenerationSettings::new();
-    settings.with_interface(InterfaceStyle::Builder).with_derive("schemars::JsonSchema");
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq");
     (target.configure)(&mut settings);
 
-    let client = guarded(target.spec, "client", || Generator::new(&settings).generate_tokens(&spec))?;
+    let client = guarded(target.spec, "client", || {
+        Generator::new(&settings).generate_tokens(&spec)
+    })?;
     // A fresh generator: a type space filled by the first pass would clash.
     let mock = guarded(target.spec, "httpmock helpers", || {
         Generator::new(&settings).httpmock(&spec, "crate")
     })?;
 
     Ok(vec![
-        (src.join("generated.rs"), render(target.spec, "the client and its types", client)?),
-        (src.join("generated_httpmock.rs"), render(target.spec, "typed httpmock helpers", mock)?),
+        (
+            src.join("generated.rs"),
+            render(target.spec, "the client and its types", client)?,
+        ),
+        (
+            src.join("generated_httpmock.rs"),
+            render(target.spec, "typed httpmock helpers", mock)?,
+        ),
     ])
 }
 
@@ -114,22 +140,32 @@ fn guarded(
     what: &str,
     pass: impl FnOnce() -> Result<TokenStream, progenitor_impl::Error>,
 ) -> anyhow::Result<TokenStream> {
-    match catch_unwind(AssertUnwindSafe(pass)) {
+    // The panic is reported below as an error; keep the default hook's backtrace out.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = catch_unwind(AssertUnwindSafe(pass));
+    std::panic::set_hook(hook);
+    match result {
         Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(err)) => Err(anyhow!("{spec}: progenitor cannot generate the {what}: {err}")),
+        Ok(Err(err)) => Err(anyhow!(
+            "{spec}: progenitor cannot generate the {what}: {err}"
+        )),
         Err(panic) => {
             let reason = panic
                 .downcast_ref::<String>()
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("no message");
-            Err(anyhow!("{spec}: progenitor panicked generating the {what}: {reason}"))
+            Err(anyhow!(
+                "{spec}: progenitor panicked generating the {what}: {reason}"
+            ))
         }
     }
 }
 
 fn render(spec: &str, what: &str, tokens: TokenStream) -> anyhow::Result<String> {
-    let file: syn::File = syn::parse2(tokens).with_context(|| format!("{spec}: generated code does not parse"))?;
+    let file: syn::File =
+        syn::parse2(tokens).with_context(|| format!("{spec}: generated code does not parse"))?;
     let header = format!(
         "// @generated by `cargo xtask codegen` from {spec}: {what}.\n\
          // Do not edit by hand: edit {spec} and run `cargo xtask codegen`.\n\n"
@@ -148,7 +184,10 @@ fn report_drift(shown: &str, current: Option<&str>, generated: &str) {
     let text = diff
         .unified_diff()
         .context_radius(3)
-        .header(&format!("{shown} (committed)"), &format!("{shown} (from spec)"))
+        .header(
+            &format!("{shown} (committed)"),
+            &format!("{shown} (from spec)"),
+        )
         .to_string();
     let lines: Vec<&str> = text.lines().collect();
     for line in lines.iter().take(MAX_LINES) {
@@ -156,5 +195,36 @@ fn report_drift(shown: &str, current: Option<&str>, generated: &str) {
     }
     if lines.len() > MAX_LINES {
         eprintln!("... {} more diff lines", lines.len() - MAX_LINES);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generator_panic_becomes_an_error_naming_the_spec() {
+        let err = guarded("spec/x.yaml", "client", || {
+            panic!("missing path name mapping id")
+        })
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "spec/x.yaml: progenitor panicked generating the client: missing path name mapping id"
+        );
+    }
+
+    #[test]
+    fn a_generator_error_becomes_an_error_naming_the_spec() {
+        let err = guarded("spec/x.yaml", "client", || {
+            Err(progenitor_impl::Error::InvalidPath("/a/{".into()))
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("spec/x.yaml: progenitor cannot generate the client"),
+            "{err}"
+        );
     }
 }

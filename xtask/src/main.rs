@@ -54,7 +54,11 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
     }
     let outcome = codegen::run(&root, check)?;
-    Ok(if outcome.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if outcome.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// The workspace root: the parent of this crate's manifest directory.

@@ -18,7 +18,11 @@ pub struct SpecError {
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} is not a usable OpenAPI 3.0 spec:", self.file.display())?;
+        write!(
+            f,
+            "{} is not a usable OpenAPI 3.0 spec:",
+            self.file.display()
+        )?;
         for reason in &self.reasons {
             write!(f, "\n  - {reason}")?;
         }
@@ -30,11 +34,16 @@ impl std::error::Error for SpecError {}
 
 /// Reads `file` and checks it. Returns the typed document.
 pub fn load(file: &Path) -> Result<OpenAPI, SpecError> {
-    let fail = |reasons: Vec<String>| SpecError { file: file.to_path_buf(), reasons };
-    let text = std::fs::read_to_string(file).map_err(|e| fail(vec![format!("cannot read: {e}")]))?;
+    let fail = |reasons: Vec<String>| SpecError {
+        file: file.to_path_buf(),
+        reasons,
+    };
+    let text =
+        std::fs::read_to_string(file).map_err(|e| fail(vec![format!("cannot read: {e}")]))?;
     // Parsed twice on purpose: untyped to walk every `$ref` and check the version, typed
     // (with line and column on failure) for the generator.
-    let raw: Value = serde_yaml::from_str(&text).map_err(|e| fail(vec![format!("not YAML: {e}")]))?;
+    let raw: Value =
+        serde_yaml::from_str(&text).map_err(|e| fail(vec![format!("not YAML: {e}")]))?;
     let mut reasons = check_raw(&raw);
     if !reasons.is_empty() {
         return Err(fail(reasons));
@@ -42,7 +51,11 @@ pub fn load(file: &Path) -> Result<OpenAPI, SpecError> {
     let spec: OpenAPI = serde_yaml::from_str(&text)
         .map_err(|e| fail(vec![format!("not an OpenAPI document: {e}")]))?;
     reasons.extend(check_operations(&spec));
-    if reasons.is_empty() { Ok(spec) } else { Err(fail(reasons)) }
+    if reasons.is_empty() {
+        Ok(spec)
+    } else {
+        Err(fail(reasons))
+    }
 }
 
 /// Checks that need no typing: the version, and that every `$ref` points at something.
@@ -98,11 +111,27 @@ fn check_operations(spec: &OpenAPI) -> Vec<String> {
         let item = match item {
             ReferenceOr::Item(item) => item,
             ReferenceOr::Reference { reference } => {
-                reasons.push(format!("path `{path}` is a `$ref` ({reference}); write it inline"));
+                reasons.push(format!(
+                    "path `{path}` is a `$ref` ({reference}); write it inline"
+                ));
                 continue;
             }
         };
+        let in_template = template_names(path);
         for (method, op) in item.iter() {
+            let declared = path_parameters(&item.parameters, &op.parameters);
+            for name in in_template.difference(&declared) {
+                reasons.push(format!(
+                    "{} {path}: `{{{name}}}` has no `in: path` parameter",
+                    method.to_uppercase()
+                ));
+            }
+            for name in declared.difference(&in_template) {
+                reasons.push(format!(
+                    "{} {path}: path parameter `{name}` is not in the path",
+                    method.to_uppercase()
+                ));
+            }
             match op.operation_id.as_deref() {
                 None | Some("") => reasons.push(format!(
                     "{} {path} has no `operationId`",
@@ -125,6 +154,31 @@ fn check_operations(spec: &OpenAPI) -> Vec<String> {
     reasons
 }
 
+/// The `{name}`s of a path template.
+fn template_names(path: &str) -> BTreeSet<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+/// The names of the `in: path` parameters declared inline on a path item or operation
+/// (referenced parameters are looked up by progenitor; ours are inline).
+fn path_parameters(
+    item: &[ReferenceOr<openapiv3::Parameter>],
+    op: &[ReferenceOr<openapiv3::Parameter>],
+) -> BTreeSet<String> {
+    item.iter()
+        .chain(op)
+        .filter_map(|p| match p {
+            ReferenceOr::Item(openapiv3::Parameter::Path { parameter_data, .. }) => {
+                Some(parameter_data.name.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,7 +199,10 @@ mod tests {
         );
         let err = load_str(&text).unwrap_err().to_string();
         assert!(err.contains("broken.yaml"), "{err}");
-        assert!(err.contains("`operationId: same` is used by another operation"), "{err}");
+        assert!(
+            err.contains("`operationId: same` is used by another operation"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -153,6 +210,22 @@ mod tests {
         let text = format!("{HEAD}paths:\n  /a:\n    get: {{responses: {{}}}}\n");
         let err = load_str(&text).unwrap_err().to_string();
         assert!(err.contains("GET /a has no `operationId`"), "{err}");
+    }
+
+    #[test]
+    fn path_templates_and_path_parameters_must_match() {
+        let text = format!(
+            "{HEAD}paths:\n  /a/{{id}}:\n    get:\n      operationId: a\n      parameters:\n        - {{name: other, in: path, required: true, schema: {{type: string}}}}\n      responses: {{}}\n"
+        );
+        let err = load_str(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("GET /a/{id}: `{id}` has no `in: path` parameter"),
+            "{err}"
+        );
+        assert!(
+            err.contains("path parameter `other` is not in the path"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -169,7 +242,10 @@ mod tests {
             "{HEAD}paths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Nope'}}\n"
         );
         let err = load_str(&text).unwrap_err().to_string();
-        assert!(err.contains("`$ref: #/components/schemas/Nope` points at nothing"), "{err}");
+        assert!(
+            err.contains("`$ref: #/components/schemas/Nope` points at nothing"),
+            "{err}"
+        );
     }
 
     #[test]

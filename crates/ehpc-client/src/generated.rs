@@ -15,6 +15,7 @@ pub mod types {
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct HpcJob {
@@ -101,6 +102,7 @@ value added later still decodes.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct JobListResponse {

@@ -68,14 +68,20 @@ impl Hooks {
 
     /// Signs every request with `signer`.
     pub fn signed_by(signer: Arc<dyn SignRequest>) -> Self {
-        Self { signer: Some(signer) }
+        Self {
+            signer: Some(signer),
+        }
     }
 }
 
 impl fmt::Debug for Hooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The signer holds a secret key: show only whether there is one.
-        let signer = if self.signer.is_some() { "Some(..)" } else { "None" };
+        let signer = if self.signer.is_some() {
+            "Some(..)"
+        } else {
+            "None"
+        };
         write!(f, "Hooks {{ signer: {signer} }}")
     }
 }

@@ -15,6 +15,7 @@ pub mod types {
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct Center {
@@ -76,6 +77,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct CenterResponse {
@@ -101,6 +103,7 @@ pub mod types {
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct ClusterUserInfo {
@@ -129,6 +132,7 @@ pub mod types {
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct JobStateCount {
@@ -150,6 +154,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct JobStateCountsResponse {
@@ -176,6 +181,7 @@ pub mod types {
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct MemberJob {
@@ -246,6 +252,7 @@ requeued. A string, so that a status added later still decodes.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct MemberJobsResponse {
@@ -272,6 +279,7 @@ requeued. A string, so that a status added later still decodes.
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct RegionToken {
@@ -302,6 +310,7 @@ requeued. A string, so that a status added later still decodes.
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct ServiceUrl {
@@ -326,6 +335,7 @@ requeued. A string, so that a status added later still decodes.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct TokenListResponse {
@@ -353,6 +363,7 @@ holding `token`.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct TokenRenewalResponse {
@@ -378,6 +389,7 @@ holding `token`.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct TokenStateResponse {
@@ -403,6 +415,7 @@ holding `token`.
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct WalltimeResponse {
