@@ -1,0 +1,1 @@
+//! Fake EHPC and SCNet servers (work in progress).
