@@ -1,1 +1,40 @@
-//! The facade (work in progress).
+//! One SDK for QingCloud **EHPC** and **SCNet** (Sugon AC): signed requests, tokens kept
+//! fresh, typed errors, retries with backoff, pagination as streams, and one job view
+//! across both clouds.
+//!
+//! # Quickstart
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use hpc_sdk::Job;
+//!
+//! # async fn run() -> hpc_sdk::Result<()> {
+//! // QY_ACCESS_KEY_ID, QY_SECRET_ACCESS_KEY, EHPC_ZONE (or ~/.qingcloud/config.yaml)
+//! let ehpc = hpc_sdk::ehpc::Client::from_env()?;
+//! let mut jobs = ehpc.jobs().list().cluster_id("ehpc-qmmvigwe").prefetch(2).items();
+//! while let Some(job) = jobs.try_next().await? {
+//!     let job = Job::from(job);
+//!     println!("{} {} {}", job.id, job.status, job.name.unwrap_or_default());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Errors are one [`Error`] type: a server's error code arrives as
+//! [`Error::Api`] with a typed [`ErrorCode`], even when it came with HTTP 200.
+
+#![deny(missing_docs)]
+
+mod codes;
+mod config;
+pub mod ehpc;
+mod error;
+mod http;
+mod job;
+pub mod retry;
+mod runtime;
+
+pub use codes::{EhpcCode, ErrorCode, ScnetCode};
+pub use error::{Error, Platform, Result};
+pub use job::{Job, JobStatus};
+pub use retry::RetryPolicy;
+pub use runtime::{BoxFuture, Clock, Sleep, SystemClock, Timeouts, TokioSleep};

@@ -1,0 +1,270 @@
+//! `jobs().list()`: one page, a stream of pages, a stream of jobs.
+
+use std::sync::Arc;
+
+use futures::{Stream, StreamExt, stream};
+
+use super::config::MAX_PAGE_SIZE;
+use super::pager::Pager;
+use super::{Client, EhpcJob};
+use crate::error::{Error, Result};
+use crate::retry::{self, Call};
+use crate::{Platform, http};
+
+/// Job operations of an EHPC [`Client`].
+#[derive(Clone, Debug)]
+pub struct Jobs {
+    pub(super) client: Client,
+}
+
+impl Jobs {
+    /// Lists a cluster's jobs; set filters, then `.send()`, `.pages()` or `.items()`.
+    ///
+    /// ```
+    /// let client = hpc_sdk::ehpc::Client::builder().zone("z").credentials("k", "s").build().unwrap();
+    /// let request = client.jobs().list().cluster_id("ehpc-1").status("running").queue("vis").prefetch(2);
+    /// # let _ = request;
+    /// ```
+    pub fn list(&self) -> ListJobs {
+        ListJobs {
+            client: self.client.clone(),
+            query: Query {
+                cluster_id: self.client.inner.cluster_id.clone(),
+                ..Query::default()
+            },
+            page_size: self.client.inner.page_size,
+            offset: 0,
+            prefetch: 0,
+        }
+    }
+}
+
+/// The filters of a listing, kept for every page.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Query {
+    pub cluster_id: Option<String>,
+    pub zone: Option<String>,
+    pub status: Option<String>,
+    pub queue: Option<String>,
+    pub run_user: Option<String>,
+    pub search_word: Option<String>,
+    pub sort_key: Option<String>,
+    pub reverse: Option<bool>,
+}
+
+/// One page of a job listing.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct JobPage {
+    /// The jobs of this page.
+    pub jobs: Vec<EhpcJob>,
+    /// How many jobs match the filters, over all pages, as the server counted them.
+    pub total_count: u64,
+    /// The offset this page was asked for.
+    pub offset: u64,
+}
+
+/// A job listing request (`GET /api/job/list`). Nothing is sent until `.send()` is
+/// awaited or a stream is polled.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent or streamed"]
+pub struct ListJobs {
+    client: Client,
+    query: Query,
+    page_size: u32,
+    offset: u64,
+    prefetch: usize,
+}
+
+impl ListJobs {
+    /// The cluster whose jobs to list (required unless the client has a default).
+    pub fn cluster_id(mut self, id: impl Into<String>) -> Self {
+        self.query.cluster_id = Some(id.into());
+        self
+    }
+
+    /// Another zone than the client's.
+    pub fn zone(mut self, zone: impl Into<String>) -> Self {
+        self.query.zone = Some(zone.into());
+        self
+    }
+
+    /// Only jobs in this status (`pending`, `running`, `finished`, `exited`,
+    /// `cancelled`); sent as both `jobs_status` and `job_status`.
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        self.query.status = Some(status.into());
+        self
+    }
+
+    /// Only jobs of this queue.
+    pub fn queue(mut self, queue: impl Into<String>) -> Self {
+        self.query.queue = Some(queue.into());
+        self
+    }
+
+    /// Only jobs run by this user.
+    pub fn run_user(mut self, user: impl Into<String>) -> Self {
+        self.query.run_user = Some(user.into());
+        self
+    }
+
+    /// Only jobs matching this keyword.
+    pub fn search_word(mut self, word: impl Into<String>) -> Self {
+        self.query.search_word = Some(word.into());
+        self
+    }
+
+    /// Sort by this field.
+    pub fn sort_key(mut self, key: impl Into<String>) -> Self {
+        self.query.sort_key = Some(key.into());
+        self
+    }
+
+    /// Sort descending (`reverse=1`) or ascending (`reverse=0`).
+    pub fn reverse(mut self, reverse: bool) -> Self {
+        self.query.reverse = Some(reverse);
+        self
+    }
+
+    /// Jobs per page, clamped to 1..=100.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, MAX_PAGE_SIZE);
+        self
+    }
+
+    /// Start at this offset.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Fetch up to `pages` pages ahead while the caller works through the current one;
+    /// memory stays bounded by that many pages. 0 (the default) fetches on demand.
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = pages;
+        self
+    }
+
+    /// The page at the offset.
+    pub async fn send(self) -> Result<JobPage> {
+        let query = Arc::new(self.checked_query()?);
+        let response = fetch_page(&self.client, &query, self.offset, self.page_size).await?;
+        Ok(JobPage {
+            total_count: response.total_count.map_or(0, |n| n.0.max(0) as u64),
+            jobs: response.hpc_job_set.unwrap_or_default(),
+            offset: self.offset,
+        })
+    }
+
+    /// Every page from the offset to the end, as a stream; an error ends it.
+    pub fn pages(self) -> impl Stream<Item = Result<JobPage>> + Send + 'static {
+        let pager = self.checked_query().map(|query| {
+            Pager::new(
+                self.client.clone(),
+                Arc::new(query),
+                self.offset,
+                self.page_size,
+                self.prefetch,
+            )
+        });
+        stream::unfold(Some(pager), |state| async move {
+            match state? {
+                Err(error) => Some((Err(error), None)),
+                Ok(mut pager) => pager.next_page().await.map(|page| (page, Some(Ok(pager)))),
+            }
+        })
+    }
+
+    /// Every job from the offset to the end, as a stream; an error ends it.
+    pub fn items(self) -> impl Stream<Item = Result<EhpcJob>> + Send + 'static {
+        self.pages().flat_map(|page| {
+            let items: Vec<Result<EhpcJob>> = match page {
+                Ok(page) => page.jobs.into_iter().map(Ok).collect(),
+                Err(error) => vec![Err(error)],
+            };
+            stream::iter(items)
+        })
+    }
+
+    fn checked_query(&self) -> Result<Query> {
+        match self.query.cluster_id.as_deref() {
+            Some(id) if !id.trim().is_empty() => Ok(self.query.clone()),
+            _ => Err(Error::invalid_input(
+                "no cluster id: call .cluster_id(...) or set EHPC_CLUSTER_ID",
+            )),
+        }
+    }
+}
+
+/// One page, with retries; the answer's `ret_code` checked.
+pub(super) async fn fetch_page(
+    client: &Client,
+    query: &Query,
+    offset: u64,
+    limit: u32,
+) -> Result<ehpc_client::types::JobListResponse> {
+    let inner = &client.inner;
+    let call = Call {
+        platform: Platform::Ehpc,
+        operation: "ehpc.jobs.list",
+        idempotent: true,
+    };
+    retry::run(&inner.rt, call, |_| async {
+        let mut request = inner
+            .api
+            .list_jobs()
+            // Replaced by the signer with the time of this attempt.
+            .timestamp(chrono::DateTime::<chrono::Utc>::from(inner.rt.clock.now()))
+            .zone(query.zone.clone().unwrap_or_else(|| inner.zone.clone()))
+            .cluster_id(query.cluster_id.clone().unwrap_or_default())
+            .limit(i64::from(limit))
+            .offset(offset as i64);
+        if let Some(status) = &query.status {
+            request = request
+                .jobs_status(status.clone())
+                .job_status(status.clone());
+        }
+        if let Some(queue) = &query.queue {
+            request = request.queue_name(queue.clone());
+        }
+        if let Some(user) = &query.run_user {
+            request = request.run_user(user.clone());
+        }
+        if let Some(word) = &query.search_word {
+            request = request.search_word(word.clone());
+        }
+        if let Some(key) = &query.sort_key {
+            request = request.sort_key(key.clone());
+        }
+        if let Some(reverse) = query.reverse {
+            request = request.reverse(i64::from(reverse));
+        }
+        let (page, status) = http::value(request.send().await, envelope).await?;
+        if page.ret_code.0 != 0 {
+            return Err(Error::ehpc(
+                page.ret_code.0,
+                page.message.unwrap_or_default(),
+                status,
+            ));
+        }
+        Ok(page)
+    })
+    .await
+}
+
+/// An EHPC error envelope in a non-200 answer.
+fn envelope(body: &[u8], http_status: u16) -> Option<Error> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        ret_code: ehpc_client::LenientInt,
+        message: Option<String>,
+    }
+    let parsed: Envelope = serde_json::from_slice(body).ok()?;
+    (parsed.ret_code.0 != 0).then(|| {
+        Error::ehpc(
+            parsed.ret_code.0,
+            parsed.message.unwrap_or_default(),
+            http_status,
+        )
+    })
+}

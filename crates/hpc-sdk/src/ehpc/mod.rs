@@ -1,0 +1,111 @@
+//! QingCloud EHPC: a signed client and its operations.
+//!
+//! ```no_run
+//! # async fn run() -> hpc_sdk::Result<()> {
+//! use futures::TryStreamExt;
+//!
+//! let client = hpc_sdk::ehpc::Client::from_env()?;
+//! let running: Vec<_> = client.jobs().list().cluster_id("ehpc-qmmvigwe").status("running")
+//!     .items().try_collect().await?;
+//! println!("{} running jobs", running.len());
+//! # Ok(()) }
+//! ```
+
+mod config;
+mod jobs;
+mod pager;
+pub mod sign;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+pub use config::{ClientBuilder, DEFAULT_ENDPOINT};
+pub use jobs::{JobPage, Jobs, ListJobs};
+
+/// One job as EHPC describes it, every documented field (the generated type).
+pub type EhpcJob = ehpc_client::types::HpcJob;
+
+use crate::runtime::Runtime;
+
+/// A signed EHPC client. Cheap to clone; clones share connections and settings, and
+/// may be used from many tasks at once.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    api: ehpc_client::Client,
+    endpoint: String,
+    zone: String,
+    cluster_id: Option<String>,
+    page_size: u32,
+    rt: Runtime,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ehpc::Client")
+            .field("endpoint", &self.inner.endpoint)
+            .field("zone", &self.inner.zone)
+            .field("cluster_id", &self.inner.cluster_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with nothing set.
+    ///
+    /// ```
+    /// let client = hpc_sdk::ehpc::Client::builder()
+    ///     .endpoint("http://127.0.0.1:9")
+    ///     .zone("jinan1a")
+    ///     .credentials("QYACCESSKEYIDEXAMPLE", "SECRETACCESSKEY")
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(format!("{client:?}").contains("jinan1a"));
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `EHPC_ENDPOINT` (default
+    /// [`DEFAULT_ENDPOINT`]), `QY_ACCESS_KEY_ID`, `QY_SECRET_ACCESS_KEY`, `EHPC_ZONE`,
+    /// `EHPC_CLUSTER_ID` (optional), falling back to `~/.qingcloud/config.yaml`.
+    pub fn from_env() -> crate::Result<Self> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// Job operations.
+    pub fn jobs(&self) -> Jobs {
+        Jobs {
+            client: self.clone(),
+        }
+    }
+
+    fn new(
+        endpoint: String,
+        zone: String,
+        cluster_id: Option<String>,
+        page_size: u32,
+        access_key_id: String,
+        secret: SecretString,
+        rt: Runtime,
+        http: reqwest::Client,
+    ) -> Self {
+        let signer = sign::Signer::new(access_key_id, secret, rt.clock.clone());
+        let hooks = ehpc_client::Hooks::signed_by(Arc::new(signer));
+        let api = ehpc_client::Client::new_with_client(&endpoint, http, hooks);
+        Self {
+            inner: Arc::new(Inner {
+                api,
+                endpoint,
+                zone,
+                cluster_id,
+                page_size,
+                rt,
+            }),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The SDK's one error type.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::codes::{EhpcCode, ErrorCode, ScnetCode};
+
+/// Which cloud answered.
+///
+/// ```
+/// assert_eq!(hpc_sdk::Platform::Scnet.to_string(), "SCNet");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Platform {
+    /// QingCloud EHPC.
+    Ehpc,
+    /// SCNet / Sugon AC.
+    Scnet,
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Platform::Ehpc => "EHPC",
+            Platform::Scnet => "SCNet",
+        })
+    }
+}
+
+/// Everything that can go wrong calling either cloud. Never holds a secret.
+///
+/// ```
+/// use hpc_sdk::{EhpcCode, Error, ErrorCode, Platform};
+///
+/// let err = Error::Api {
+///     platform: Platform::Ehpc,
+///     code: ErrorCode::Ehpc(EhpcCode::ServerBusy),
+///     message: "busy".into(),
+///     http_status: 200,
+/// };
+/// assert_eq!(err.to_string(), "EHPC error 5100 (server busy): busy");
+/// assert!(err.is_retryable());
+/// assert_eq!(err.code(), Some(&ErrorCode::Ehpc(EhpcCode::ServerBusy)));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an error code (even with HTTP 200).
+    #[error("{platform} error {code} ({meaning}): {message}", meaning = code.meaning())]
+    Api {
+        /// Which cloud answered.
+        platform: Platform,
+        /// The platform's code, typed; unknown codes are kept as themselves.
+        code: ErrorCode,
+        /// The server's message.
+        message: String,
+        /// The HTTP status the error came with (usually 200).
+        http_status: u16,
+    },
+    /// A non-success HTTP status without a platform error in the body, such as a
+    /// gateway's HTML page.
+    #[error("HTTP {status}: {body_excerpt}")]
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The first few hundred characters of the body.
+        body_excerpt: String,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+    /// The body could not be decoded as the expected JSON.
+    #[error("cannot decode the answer (HTTP {status}): {source}; body starts: {body_excerpt}")]
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// The first few hundred characters of the body.
+        body_excerpt: String,
+        /// What the decoder said.
+        source: serde_json::Error,
+    },
+    /// The request did not complete: connection refused or reset, DNS, TLS.
+    #[error("transport error: {message}")]
+    Transport {
+        /// What failed.
+        message: String,
+        /// The underlying error, if any.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// An attempt or the whole operation ran out of time.
+    #[error("timed out after {after:?} ({scope})")]
+    Timeout {
+        /// The limit that was reached.
+        after: Duration,
+        /// `"attempt"` or `"operation"`.
+        scope: &'static str,
+    },
+    /// Credentials are missing or were refused before any call could be made.
+    #[error("authentication failed: {message}")]
+    Auth {
+        /// What is wrong, never the secret itself.
+        message: String,
+    },
+    /// The caller passed something the SDK cannot send.
+    #[error("invalid input: {message}")]
+    InvalidInput {
+        /// What is wrong.
+        message: String,
+    },
+    /// A listing's pages contradict each other (an empty page before `total_count`
+    /// was reached, twice): the listing is incomplete, not silently truncated.
+    #[error("inconsistent listing: {message}")]
+    InconsistentListing {
+        /// What the pages said.
+        message: String,
+    },
+}
+
+/// The SDK's `Result`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The platform's error code, for [`Error::Api`].
+    pub fn code(&self) -> Option<&ErrorCode> {
+        match self {
+            Error::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Whether a read may succeed if sent again (see [`crate::retry::classify`]).
+    pub fn is_retryable(&self) -> bool {
+        crate::retry::classify(self, 0, true).is_retry()
+    }
+
+    /// The HTTP status the error came with, if a response arrived.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Api { http_status, .. } => Some(*http_status),
+            Error::Http { status, .. } | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn ehpc(code: i64, message: impl Into<String>, http_status: u16) -> Self {
+        Error::Api {
+            platform: Platform::Ehpc,
+            code: ErrorCode::Ehpc(EhpcCode::from_code(code)),
+            message: message.into(),
+            http_status,
+        }
+    }
+
+    pub(crate) fn scnet(code: &str, message: impl Into<String>, http_status: u16) -> Self {
+        Error::Api {
+            platform: Platform::Scnet,
+            code: ErrorCode::Scnet(ScnetCode::from_code(code)),
+            message: message.into(),
+            http_status,
+        }
+    }
+
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn auth(message: impl Into<String>) -> Self {
+        Error::Auth {
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Turning what the generated clients return into the SDK's [`Error`], reading the body
+//! of an unexpected answer once and never showing a URL (EHPC URLs carry signatures).
+
+use std::time::Duration;
+
+use progenitor_client::{Error as GenError, ResponseValue};
+
+use crate::error::{Error, Result};
+
+/// How much of a body an error shows.
+const EXCERPT_CHARS: usize = 300;
+
+/// The first [`EXCERPT_CHARS`] characters of a body, for error messages.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim();
+    match trimmed.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
+        None => trimmed.to_string(),
+    }
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+/// Reads a platform error envelope out of a body, if it holds one.
+pub(crate) type EnvelopeReader = fn(body: &[u8], http_status: u16) -> Option<Error>;
+
+/// The decoded value of a successful call, or the SDK error for what went wrong.
+pub(crate) async fn value<T>(
+    result: std::result::Result<ResponseValue<T>, GenError<()>>,
+    envelope: EnvelopeReader,
+) -> Result<(T, u16)> {
+    match result {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            Ok((response.into_inner(), status))
+        }
+        Err(error) => Err(from_generated(error, envelope).await),
+    }
+}
+
+async fn from_generated(error: GenError<()>, envelope: EnvelopeReader) -> Error {
+    match error {
+        GenError::CommunicationError(e)
+        | GenError::ResponseBodyError(e)
+        | GenError::InvalidUpgrade(e) => transport(e),
+        GenError::InvalidResponsePayload(body, source) => {
+            if looks_like_html(&body) {
+                Error::Http {
+                    status: 200,
+                    body_excerpt: excerpt(&body),
+                    retry_after: None,
+                }
+            } else {
+                Error::Decode {
+                    status: 200,
+                    body_excerpt: excerpt(&body),
+                    source,
+                }
+            }
+        }
+        GenError::UnexpectedResponse(response) => unexpected(response, envelope).await,
+        GenError::ErrorResponse(response) => Error::Http {
+            status: response.status().as_u16(),
+            body_excerpt: String::new(),
+            retry_after: None,
+        },
+        GenError::InvalidRequest(message) => Error::invalid_input(message),
+        // The only custom errors come from the EHPC signing hook.
+        GenError::Custom(message) => Error::auth(message),
+    }
+}
+
+/// A reqwest failure, without its URL.
+pub(crate) fn transport(error: reqwest::Error) -> Error {
+    let error = error.without_url();
+    if error.is_timeout() {
+        return Error::Timeout {
+            after: Duration::ZERO,
+            scope: "attempt",
+        };
+    }
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    Error::Transport {
+        message,
+        source: Some(error),
+    }
+}
+
+/// A status the spec does not describe: a platform error envelope if the body holds
+/// one, otherwise the status with an excerpt of the body.
+async fn unexpected(response: reqwest::Response, envelope: EnvelopeReader) -> Error {
+    let status = response.status().as_u16();
+    let retry_after = retry_after(response.headers());
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        Err(e) => return transport(e),
+    };
+    envelope(&body, status).unwrap_or_else(|| Error::Http {
+        status,
+        body_excerpt: excerpt(&body),
+        retry_after,
+    })
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare from these gateways and ignored).
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_short_and_cut_on_a_character_boundary() {
+        let body = "作".repeat(1000);
+        let cut = excerpt(body.as_bytes());
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(excerpt(b"  {\"a\":1}  "), "{\"a\":1}");
+    }
+
+    #[test]
+    fn retry_after_reads_seconds() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(reqwest::header::RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), None);
+    }
+}

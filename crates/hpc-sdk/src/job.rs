@@ -1,0 +1,138 @@
+//! One job view across both clouds.
+
+use std::fmt;
+
+/// Where a job stands, the same words for both clouds.
+///
+/// ```
+/// use hpc_sdk::JobStatus;
+/// assert_eq!(JobStatus::from_ehpc("running"), JobStatus::Running);
+/// assert_eq!(JobStatus::from_scnet("statDE"), JobStatus::Cancelled);
+/// assert_eq!(JobStatus::from_scnet("statZ"), JobStatus::Other("statZ".into()));
+/// assert_eq!(JobStatus::Queued.to_string(), "queued");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JobStatus {
+    /// Waiting to run (queued, held, waiting, requeued, suspended).
+    Queued,
+    /// Running.
+    Running,
+    /// Finished normally.
+    Completed,
+    /// Ended with an error, a timeout or a node failure.
+    Failed,
+    /// Cancelled by a user or an administrator.
+    Cancelled,
+    /// A status the SDK does not know, as the server sent it.
+    Other(String),
+}
+
+impl JobStatus {
+    /// EHPC's `job_status` (and its filter's values).
+    pub fn from_ehpc(raw: &str) -> Self {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "pending" | "queued" | "waiting" => JobStatus::Queued,
+            "running" => JobStatus::Running,
+            "finished" | "completed" => JobStatus::Completed,
+            "exited" | "failed" => JobStatus::Failed,
+            "cancelled" | "canceled" | "stopped" => JobStatus::Cancelled,
+            _ => JobStatus::Other(raw.to_string()),
+        }
+    }
+
+    /// SCNet's member-job `status` codes (api-notes.md §2).
+    pub fn from_scnet(raw: &str) -> Self {
+        match raw.trim() {
+            "statR" => JobStatus::Running,
+            "statQ" | "statH" | "statS" | "statW" | "statRQ" => JobStatus::Queued,
+            "statC" => JobStatus::Completed,
+            "statE" | "statD" | "statT" | "statN" => JobStatus::Failed,
+            "statDE" => JobStatus::Cancelled,
+            _ => JobStatus::Other(raw.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Completed => "completed",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+            JobStatus::Other(raw) => raw,
+        })
+    }
+}
+
+/// A job from either cloud, in one shape.
+///
+/// ```
+/// use hpc_sdk::{Job, JobStatus, Platform};
+/// let raw: hpc_sdk::ehpc::EhpcJob = serde_json::from_value(serde_json::json!({
+///     "job_id": 19453, "job_name": "作业-cwOOs", "job_status": "running",
+///     "queue_name": "vis", "run_user": "usr-1", "core_limit": 4,
+///     "submitted_time": "2021-08-19T14:06:21"
+/// })).unwrap();
+/// let job = Job::from(raw);
+/// assert_eq!((job.id.as_str(), job.status, job.cores), ("19453", JobStatus::Running, Some(4)));
+/// assert_eq!(job.platform, Platform::Ehpc);
+/// ```
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Job {
+    /// Which cloud the job runs on.
+    #[serde(serialize_with = "platform_name")]
+    pub platform: crate::Platform,
+    /// The job id, as text.
+    pub id: String,
+    /// The job name.
+    pub name: Option<String>,
+    /// Where the job stands.
+    #[serde(serialize_with = "status_name")]
+    pub status: JobStatus,
+    /// The queue (EHPC); SCNet's member jobs do not say.
+    pub queue: Option<String>,
+    /// Who runs it.
+    pub user: Option<String>,
+    /// Cores: EHPC's core limit, SCNet's cores in use.
+    pub cores: Option<i64>,
+    /// When it was submitted, as the server wrote it (EHPC: local time, no zone).
+    pub submitted: Option<String>,
+    /// When it started, as the server wrote it.
+    pub started: Option<String>,
+    /// The record as the server sent it.
+    pub raw: serde_json::Value,
+}
+
+fn platform_name<S: serde::Serializer>(p: &crate::Platform, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(p)
+}
+
+fn status_name<S: serde::Serializer>(status: &JobStatus, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(status)
+}
+
+impl From<crate::ehpc::EhpcJob> for Job {
+    fn from(job: crate::ehpc::EhpcJob) -> Self {
+        let raw = serde_json::to_value(&job).unwrap_or_default();
+        Job {
+            platform: crate::Platform::Ehpc,
+            id: job
+                .job_id
+                .map(|id| id.to_string())
+                .or(job.hpcjob_uuid)
+                .unwrap_or_default(),
+            name: job.job_name,
+            status: JobStatus::from_ehpc(job.job_status.as_deref().unwrap_or("")),
+            queue: job.queue_name.or(job.hpq_name),
+            user: job.run_user,
+            cores: job.core_limit.map(i64::from),
+            submitted: job.submitted_time,
+            started: job.started_time,
+            raw,
+        }
+    }
+}
