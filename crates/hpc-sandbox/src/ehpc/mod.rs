@@ -1,0 +1,200 @@
+//! The fake EHPC server: `GET /api/job/list`, signed as api-notes.md §1 describes.
+
+pub(crate) mod jobs;
+pub(crate) mod list;
+pub(crate) mod signature;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use chrono::{NaiveDateTime, Utc};
+use ehpc_client::LenientInt;
+use ehpc_client::types::JobListResponse;
+
+use crate::middleware::ListingFault;
+use crate::query::parse_raw_query;
+use crate::state::Shared;
+use list::ListQuery;
+
+/// How far a request's `timestamp` may be from the server's clock.
+const MAX_SKEW_SECS: i64 = 60;
+/// Parameters every request must carry, checked in this order; `signature` is checked
+/// apart, since a missing one is an authentication failure (1200).
+const REQUIRED: [&str; 7] = [
+    "access_key_id",
+    "signature_method",
+    "signature_version",
+    "version",
+    "timestamp",
+    "zone",
+    "cluster_id",
+];
+
+/// The EHPC routes.
+pub(crate) fn router() -> Router<Arc<Shared>> {
+    Router::new().route("/api/job/list", any(list_jobs))
+}
+
+/// An EHPC error: HTTP 200 with `{"ret_code": N, "message": "..."}`.
+pub(crate) fn ehpc_error(ret_code: i64, message: &str) -> Response {
+    let body = JobListResponse {
+        action: None,
+        hpc_job_set: None,
+        message: Some(message.to_owned()),
+        ret_code: LenientInt(ret_code),
+        total_count: None,
+    };
+    json_response(serde_json::to_vec(&body).unwrap_or_default())
+}
+
+fn json_response(body: Vec<u8>) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+async fn list_jobs(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if parts.method != Method::GET {
+        return ehpc_error(1101, "MethodNotAllowed, job/list takes GET");
+    }
+    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
+        return ehpc_error(1100, "ParameterError, request body too large");
+    };
+    let params = match parse_raw_query(parts.uri.query().unwrap_or("")) {
+        Ok(params) => params,
+        Err(piece) => {
+            return ehpc_error(
+                1100,
+                &format!("ParameterError, [{piece}] is not valid UTF-8"),
+            );
+        }
+    };
+    if let Err((code, message)) = authenticate(&shared, parts.uri.path(), &params, &body) {
+        return ehpc_error(code, &message);
+    }
+    let query = match ListQuery::from_params(&params) {
+        Ok(query) => query,
+        Err(message) => return ehpc_error(1100, &message),
+    };
+    let page = list::select(&shared.jobs, &query);
+    let fault = parts.extensions.get::<ListingFault>().copied();
+    json_response(list::render(&shared.jobs, &page, fault))
+}
+
+fn param<'p>(params: &'p [(String, String)], key: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .find(|(k, v)| k == key && !v.is_empty())
+        .map(|(_, v)| v.as_str())
+}
+
+/// The checks of a real server, cheapest first: parameters, key, clock, signature,
+/// then the resources named.
+fn authenticate(
+    shared: &Shared,
+    path: &str,
+    params: &[(String, String)],
+    body: &Bytes,
+) -> Result<(), (i64, String)> {
+    if let Some(missing) = REQUIRED.iter().find(|key| param(params, key).is_none()) {
+        return Err((
+            1100,
+            format!("MissingParameter, parameter [{missing}] should not be empty"),
+        ));
+    }
+    let value = |key| param(params, key).unwrap_or_default();
+    for (key, wanted) in [
+        ("signature_method", "HmacSHA256"),
+        ("signature_version", "1"),
+        ("version", "1"),
+    ] {
+        if value(key) != wanted {
+            return Err((
+                1100,
+                format!("ParameterError, parameter [{key}] must be [{wanted}]"),
+            ));
+        }
+    }
+    let credentials = &shared.credentials;
+    if value("access_key_id") != credentials.ehpc_access_key_id {
+        return Err((
+            1200,
+            "AuthenticationFailed, access key not found".to_owned(),
+        ));
+    }
+    let Some(signature) = param(params, "signature") else {
+        return Err((
+            1200,
+            "AuthenticationFailed, signature is missing".to_owned(),
+        ));
+    };
+    let timestamp = value("timestamp");
+    let Ok(sent) = NaiveDateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%SZ") else {
+        return Err((
+            1100,
+            format!("ParameterError, invalid value [{timestamp}] of parameter [timestamp]"),
+        ));
+    };
+    let skew = (Utc::now().naive_utc() - sent).num_seconds().abs();
+    if skew > MAX_SKEW_SECS {
+        return Err((
+            1300,
+            format!("RequestExpired, timestamp [{timestamp}] is out of date"),
+        ));
+    }
+    let query = signature::canonical_query(params);
+    let to_sign = signature::string_to_sign("GET", path, &query, body);
+    if !signature::verify(&credentials.ehpc_secret_access_key, &to_sign, signature) {
+        return Err((
+            1200,
+            "AuthenticationFailed, signature not matched".to_owned(),
+        ));
+    }
+    if value("zone") != credentials.ehpc_zone {
+        return Err((
+            2100,
+            format!("ResourceNotFound, zone [{}] not found", value("zone")),
+        ));
+    }
+    if value("cluster_id") != credentials.ehpc_cluster_id {
+        return Err((
+            2100,
+            format!(
+                "ResourceNotFound, cluster [{}] not found",
+                value("cluster_id")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Server-side page building, for the benchmark: the same functions the handler calls.
+#[doc(hidden)]
+pub struct BenchJobs(jobs::JobStore);
+
+impl BenchJobs {
+    /// `count` seeded jobs.
+    pub fn seeded(count: usize, seed: u64) -> Self {
+        Self(jobs::JobStore::seeded(count, seed))
+    }
+
+    /// The JSON body of the page at `offset` of `limit` jobs (no filters).
+    pub fn page_json(&self, offset: u64, limit: u64, reverse: bool) -> Vec<u8> {
+        let query = ListQuery {
+            offset,
+            limit: limit.min(list::MAX_LIMIT),
+            reverse,
+            ..ListQuery::default()
+        };
+        list::render(&self.0, &list::select(&self.0, &query), None)
+    }
+}

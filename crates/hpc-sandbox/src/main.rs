@@ -1,0 +1,21 @@
+//! `cargo run -p hpc-sandbox -- --jobs N --port P`: the sandbox until Ctrl-C.
+
+use clap::Parser;
+
+/// Fake EHPC and SCNet servers on loopback, with demo credentials.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// How many EHPC jobs to seed.
+    #[arg(long, default_value_t = hpc_sandbox::DEFAULT_JOBS)]
+    jobs: usize,
+    /// The EHPC server's port (the SCNet servers take the next three); 0 for free ports.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    hpc_sandbox::run_standalone(args.jobs, args.port).await
+}

@@ -1,0 +1,61 @@
+//! The region hpc host's calls: job counts by state and walltime used.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use scnet_client::types::{JobStateCountsResponse, WalltimeResponse};
+
+use super::envelope::{SUCCESS, codes, fail, ok_code, scnet_json};
+use super::{live, region_claims};
+use crate::query::parse_raw_query;
+use crate::state::Shared;
+
+/// `GET /hpc/openapi/v2/view/jobs/state?userName=U`.
+pub(crate) async fn job_state_counts(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(error) = region_claims(&shared, &headers, codes::DENIED) {
+        return error;
+    }
+    let params: HashMap<String, String> = parse_raw_query(query.as_deref().unwrap_or(""))
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let Some(user) = params.get("userName").filter(|user| !user.is_empty()) else {
+        return fail(codes::MISSING);
+    };
+    if *user != shared.credentials.scnet_cluster_user {
+        return fail(codes::DENIED);
+    }
+    scnet_json(&JobStateCountsResponse {
+        code: ok_code(),
+        data: Some(live::state_counts(shared.seed, shared.job_state_keys)),
+        message: None,
+        msg: Some(SUCCESS.to_owned()),
+    })
+}
+
+/// `GET /hpc/openapi/v2/view/walltime/users/{u}`.
+pub(crate) async fn walltime(
+    State(shared): State<Arc<Shared>>,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(error) = region_claims(&shared, &headers, codes::DENIED) {
+        return error;
+    }
+    if user != shared.credentials.scnet_cluster_user {
+        return fail(codes::DENIED);
+    }
+    scnet_json(&WalltimeResponse {
+        code: ok_code(),
+        data: Some(live::walltime(shared.seed)),
+        message: None,
+        msg: Some(SUCCESS.to_owned()),
+    })
+}

@@ -1,0 +1,87 @@
+//! The fake SCNet servers: the API host (AK/SK login), the platform host (`/ac/...`) and
+//! the region's hpc host (`/hpc/...`), as api-notes.md §2 describes.
+
+pub(crate) mod envelope;
+mod hpc;
+pub(crate) mod jwt;
+mod live;
+pub(crate) mod login;
+mod platform;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::state::Shared;
+use envelope::{codes, fail};
+use jwt::Claims;
+
+/// Which names `view/jobs/state` gives the states. Live servers use the `jobview_status_*`
+/// keys; the vendor's page documents the Chinese ones. Clients must map both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum JobStateKeys {
+    /// `jobview_status_run`, `_queue`, `_reserve`, `_hung`, `_other`, as live servers send.
+    #[default]
+    Jobview,
+    /// `运行`, `排队`, `保留`, `挂起`, `其他`, as documented.
+    Documented,
+}
+
+/// Routes of the API host.
+pub(crate) fn api_router() -> Router<Arc<Shared>> {
+    Router::new().route("/api/user/v3/tokens", post(login::access_key_login))
+}
+
+/// Routes of the platform host.
+pub(crate) fn portal_router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/ac/openapi/v2/tokens", post(login::password_login))
+        .route("/ac/openapi/v2/tokens/next", post(platform::renew))
+        .route("/ac/openapi/v2/tokens/state", get(platform::state))
+        .route("/ac/openapi/v2/center", get(platform::center))
+        .route(
+            "/ac/openapi/v2/clusters/{cluster_id}/groups/{group_id}/clusterUserNames/{user}/jobs",
+            get(platform::member_jobs),
+        )
+}
+
+/// Routes of the region's hpc host.
+pub(crate) fn hpc_router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/hpc/openapi/v2/view/jobs/state",
+            get(hpc::job_state_counts),
+        )
+        .route(
+            "/hpc/openapi/v2/view/walltime/users/{user}",
+            get(hpc::walltime),
+        )
+}
+
+/// The claims of the request's `token` header, or the error answer: 10003 when there is
+/// none, 10008 when it is expired, garbled or not the sandbox's.
+pub(crate) fn claims(shared: &Shared, headers: &HeaderMap) -> Result<Claims, Response> {
+    let token = headers
+        .get("token")
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| fail(codes::MISSING))?;
+    jwt::verify(&shared.token_key, token).ok_or_else(|| fail(codes::TOKEN))
+}
+
+/// The claims of a region token for the sandbox's region; a platform token gets
+/// `wrong_kind`.
+pub(crate) fn region_claims(
+    shared: &Shared,
+    headers: &HeaderMap,
+    wrong_kind: (&str, &str),
+) -> Result<Claims, Response> {
+    let claims = claims(shared, headers)?;
+    if claims.cluster_id != shared.credentials.scnet_cluster_id {
+        return Err(fail(wrong_kind));
+    }
+    Ok(claims)
+}

@@ -1,0 +1,73 @@
+//! What every server of one sandbox shares: configuration, data, faults and counters.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::credentials::Credentials;
+use crate::ehpc::jobs::JobStore;
+use crate::faults::FaultQueue;
+use crate::scnet::JobStateKeys;
+
+/// Shared by the four servers of one sandbox.
+pub(crate) struct Shared {
+    pub(crate) credentials: Credentials,
+    pub(crate) jobs: JobStore,
+    pub(crate) seed: u64,
+    pub(crate) token_lifetime: Duration,
+    /// Key the sandbox signs its JWTs with; random per sandbox, so tokens of one
+    /// sandbox never validate on another.
+    pub(crate) token_key: [u8; 32],
+    /// The region's hpc service URL as `center` reports it (`<hpc base>/hpc`).
+    pub(crate) hpc_service_url: String,
+    pub(crate) job_state_keys: JobStateKeys,
+    pub(crate) faults: FaultQueue,
+    pub(crate) counters: Counters,
+}
+
+/// What tests count.
+#[derive(Default)]
+pub(crate) struct Counters {
+    requests: Mutex<HashMap<String, usize>>,
+    pub(crate) faults_served: AtomicUsize,
+    pub(crate) logins: AtomicUsize,
+    pub(crate) renewals: AtomicUsize,
+    pub(crate) tokens_issued: AtomicUsize,
+}
+
+impl Counters {
+    /// Count one request to `path`.
+    pub(crate) fn record(&self, path: &str) {
+        let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        match requests.get_mut(path) {
+            Some(count) => *count += 1,
+            None => {
+                requests.insert(path.to_owned(), 1);
+            }
+        }
+    }
+
+    /// Requests seen whose path contains `needle`.
+    pub(crate) fn requests_matching(&self, needle: &str) -> usize {
+        let requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        requests
+            .iter()
+            .filter(|(path, _)| path.contains(needle))
+            .map(|(_, count)| count)
+            .sum()
+    }
+
+    /// Every path seen, with its count, for the control endpoint.
+    pub(crate) fn snapshot(&self) -> HashMap<String, usize> {
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Bump a counter by one.
+    pub(crate) fn bump(counter: &AtomicUsize) -> usize {
+        counter.fetch_add(1, Ordering::SeqCst)
+    }
+}
