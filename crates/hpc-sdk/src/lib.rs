@@ -32,6 +32,7 @@ mod http;
 mod job;
 pub mod retry;
 mod runtime;
+pub mod scnet;
 
 pub use codes::{EhpcCode, ErrorCode, ScnetCode};
 pub use error::{Error, Platform, Result};

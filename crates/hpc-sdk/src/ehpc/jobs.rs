@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use futures::{Stream, StreamExt, stream};
+use futures::StreamExt;
+use futures::stream::{self, BoxStream};
 
 use super::config::MAX_PAGE_SIZE;
 use super::pager::Pager;
@@ -63,6 +64,12 @@ pub struct JobPage {
     /// The offset this page was asked for.
     pub offset: u64,
 }
+
+/// The pages of a listing, as [`ListJobs::pages`] streams them.
+pub type PageStream = BoxStream<'static, Result<JobPage>>;
+
+/// The jobs of a listing, as [`ListJobs::items`] streams them.
+pub type JobStream = BoxStream<'static, Result<EhpcJob>>;
 
 /// A job listing request (`GET /api/job/list`). Nothing is sent until `.send()` is
 /// awaited or a stream is polled.
@@ -157,7 +164,7 @@ impl ListJobs {
     }
 
     /// Every page from the offset to the end, as a stream; an error ends it.
-    pub fn pages(self) -> impl Stream<Item = Result<JobPage>> + Send + 'static {
+    pub fn pages(self) -> PageStream {
         let pager = self.checked_query().map(|query| {
             Pager::new(
                 self.client.clone(),
@@ -173,17 +180,20 @@ impl ListJobs {
                 Ok(mut pager) => pager.next_page().await.map(|page| (page, Some(Ok(pager)))),
             }
         })
+        .boxed()
     }
 
     /// Every job from the offset to the end, as a stream; an error ends it.
-    pub fn items(self) -> impl Stream<Item = Result<EhpcJob>> + Send + 'static {
-        self.pages().flat_map(|page| {
-            let items: Vec<Result<EhpcJob>> = match page {
-                Ok(page) => page.jobs.into_iter().map(Ok).collect(),
-                Err(error) => vec![Err(error)],
-            };
-            stream::iter(items)
-        })
+    pub fn items(self) -> JobStream {
+        self.pages()
+            .flat_map(|page| {
+                let items: Vec<Result<EhpcJob>> = match page {
+                    Ok(page) => page.jobs.into_iter().map(Ok).collect(),
+                    Err(error) => vec![Err(error)],
+                };
+                stream::iter(items)
+            })
+            .boxed()
     }
 
     fn checked_query(&self) -> Result<Query> {

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 pub use config::{ClientBuilder, DEFAULT_ENDPOINT};
-pub use jobs::{JobPage, Jobs, ListJobs};
+pub use jobs::{JobPage, JobStream, Jobs, ListJobs, PageStream};
 
 /// One job as EHPC describes it, every documented field (the generated type).
 pub type EhpcJob = ehpc_client::types::HpcJob;

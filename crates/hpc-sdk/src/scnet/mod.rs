@@ -1,0 +1,157 @@
+//! SCNet (Sugon AC OpenAPI v2): tokens kept fresh, regions discovered, and the
+//! documented calls.
+//!
+//! ```no_run
+//! # async fn run() -> hpc_sdk::Result<()> {
+//! // SCNET_USER, SCNET_ACCESS_KEY, SCNET_SECRET_KEY (see ClientBuilder::from_env)
+//! let client = hpc_sdk::scnet::Client::from_env()?;
+//! let counts = client.job_state().send().await?;
+//! println!("{} running, {} queued", counts.running, counts.queued);
+//! # Ok(()) }
+//! ```
+
+mod auth;
+mod config;
+mod discovery;
+mod envelope;
+mod ops;
+mod token;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+pub use config::{ClientBuilder, DEFAULT_API_URL, DEFAULT_PORTAL_URL};
+pub use ops::{JobState, JobStateCounts, MemberJobs, Region, Regions, Walltime};
+pub use token::{Credentials, access_key_signature, token_expiry};
+
+/// One live job as SCNet describes it (the generated type).
+pub type MemberJob = scnet_client::types::MemberJob;
+
+use crate::error::Result;
+use crate::runtime::Runtime;
+use auth::{TokenKind, TokenStore};
+use discovery::RegionCache;
+
+/// The generated clients for the two fixed hosts.
+pub(crate) struct Sites {
+    /// The AK/SK login host.
+    pub api: scnet_client::Client,
+    /// The platform host (`/ac/...`).
+    pub portal: scnet_client::Client,
+}
+
+/// An SCNet client. Cheap to clone; clones share tokens, discovered regions and
+/// connections, and may be used from many tasks at once.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    sites: Sites,
+    tokens: TokenStore,
+    regions: RegionCache,
+    settings: config::Settings,
+    rt: Runtime,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("scnet::Client")
+            .field("api_url", &self.inner.settings.api_url)
+            .field("portal_url", &self.inner.settings.portal_url)
+            .field("region", &self.inner.settings.region)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with nothing set.
+    ///
+    /// ```
+    /// let client = hpc_sdk::scnet::Client::builder()
+    ///     .access_key("bob", "85f96a42b13f4d2c8b760d2775bbcca8", "SK-EXAMPLE")
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(!format!("{client:?}").contains("SK-EXAMPLE"));
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Self> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// Job counts by state (`view/jobs/state`) for the cluster user.
+    pub fn job_state(&self) -> JobState {
+        JobState::new(self.clone())
+    }
+
+    /// A group member's live jobs (`clusters/{c}/groups/{g}/clusterUserNames/{u}/jobs`).
+    pub fn member_jobs(
+        &self,
+        cluster_id: i64,
+        group_id: i64,
+        cluster_user: impl Into<String>,
+    ) -> MemberJobs {
+        MemberJobs::new(self.clone(), cluster_id, group_id, cluster_user.into())
+    }
+
+    /// CPU time used by the cluster user (`view/walltime/users/{u}`).
+    pub fn walltime(&self) -> Walltime {
+        Walltime::new(self.clone())
+    }
+
+    /// The regions the login answered, and which have a token.
+    pub fn regions(&self) -> Regions {
+        Regions::new(self.clone())
+    }
+
+    /// The region calls go to: the configured one, else the first with a token.
+    async fn region(&self, explicit: Option<&str>) -> Result<String> {
+        if let Some(id) = explicit.or(self.inner.settings.region.as_deref()) {
+            return Ok(id.to_string());
+        }
+        let regions = self
+            .inner
+            .tokens
+            .regions(&self.inner.rt, &self.inner.sites)
+            .await?;
+        Ok(regions
+            .into_iter()
+            .find(|r| r.token.is_some())
+            .map(|r| r.id)
+            .unwrap_or_default())
+    }
+
+    /// Runs `call` with a token of `kind`; on 10008 (an expired token, in practice)
+    /// refreshes the token once and runs it once more.
+    async fn authorized<T, F, Fut>(&self, kind: TokenKind, call: F) -> Result<T>
+    where
+        F: Fn(SecretString) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let (tokens, rt, sites) = (&self.inner.tokens, &self.inner.rt, &self.inner.sites);
+        let token = tokens.token(rt, sites, &kind).await?;
+        match call(token.clone()).await {
+            Err(error) if is_refused_token(&error) && tokens.can_refresh() => {
+                tracing::info!("SCNet refused the token (10008): refreshing it once");
+                tokens.refused(&kind, &token).await;
+                let token = tokens.token(rt, sites, &kind).await?;
+                call(token).await
+            }
+            other => other,
+        }
+    }
+}
+
+fn is_refused_token(error: &crate::Error) -> bool {
+    matches!(
+        error.code(),
+        Some(crate::ErrorCode::Scnet(crate::ScnetCode::PermissionDenied))
+    )
+}
