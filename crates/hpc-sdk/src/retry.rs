@@ -137,14 +137,11 @@ pub fn classify(error: &Error, retries_so_far: u32, idempotent: bool) -> RetryAd
             scope: "attempt", ..
         } => NOW,
         Error::Http {
-            status,
+            status: 429 | 500 | 502 | 503 | 504,
             retry_after,
             ..
-        } => match status {
-            429 | 500 | 502 | 503 | 504 => RetryAdvice::Retry {
-                at_least: retry_after.unwrap_or_default(),
-            },
-            _ => RetryAdvice::Stop,
+        } => RetryAdvice::Retry {
+            at_least: retry_after.unwrap_or_default(),
         },
         Error::Api {
             code: ErrorCode::Ehpc(code),

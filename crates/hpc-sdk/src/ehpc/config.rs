@@ -80,15 +80,16 @@ impl ClientBuilder {
             Some(path) if path.exists() => read_config(path)?,
             _ => QingCloudConfig::default(),
         };
-        let mut builder = Self::default();
-        builder.endpoint = get("EHPC_ENDPOINT");
-        builder.zone = get("EHPC_ZONE").or(file.zone);
-        builder.cluster_id = get("EHPC_CLUSTER_ID");
-        builder.access_key_id = get("QY_ACCESS_KEY_ID").or(file.qy_access_key_id);
-        builder.secret = get("QY_SECRET_ACCESS_KEY")
-            .or(file.qy_secret_access_key)
-            .map(SecretString::from);
-        Ok(builder)
+        Ok(Self {
+            endpoint: get("EHPC_ENDPOINT"),
+            zone: get("EHPC_ZONE").or(file.zone),
+            cluster_id: get("EHPC_CLUSTER_ID"),
+            access_key_id: get("QY_ACCESS_KEY_ID").or(file.qy_access_key_id),
+            secret: get("QY_SECRET_ACCESS_KEY")
+                .or(file.qy_secret_access_key)
+                .map(SecretString::from),
+            ..Self::default()
+        })
     }
 
     /// The API base URL (default [`DEFAULT_ENDPOINT`]).
@@ -182,16 +183,20 @@ impl ClientBuilder {
             Some(http) => http,
             None => self.rt.http_client()?,
         };
-        Ok(Client::new(
+        let signer = super::sign::Signer::new(access_key_id, secret, self.rt.clock.clone());
+        let hooks = ehpc_client::Hooks::signed_by(Arc::new(signer));
+        let api = ehpc_client::Client::new_with_client(&endpoint, http, hooks);
+        let inner = super::Inner {
+            api,
             endpoint,
             zone,
-            self.cluster_id,
+            cluster_id: self.cluster_id,
             page_size,
-            access_key_id,
-            secret,
-            self.rt,
-            http,
-        ))
+            rt: self.rt,
+        };
+        Ok(Client {
+            inner: Arc::new(inner),
+        })
     }
 }
 

@@ -18,8 +18,6 @@ pub mod sign;
 
 use std::sync::Arc;
 
-use secrecy::SecretString;
-
 pub use config::{ClientBuilder, DEFAULT_ENDPOINT};
 pub use jobs::{JobPage, JobStream, Jobs, ListJobs, PageStream};
 
@@ -81,31 +79,6 @@ impl Client {
     pub fn jobs(&self) -> Jobs {
         Jobs {
             client: self.clone(),
-        }
-    }
-
-    fn new(
-        endpoint: String,
-        zone: String,
-        cluster_id: Option<String>,
-        page_size: u32,
-        access_key_id: String,
-        secret: SecretString,
-        rt: Runtime,
-        http: reqwest::Client,
-    ) -> Self {
-        let signer = sign::Signer::new(access_key_id, secret, rt.clock.clone());
-        let hooks = ehpc_client::Hooks::signed_by(Arc::new(signer));
-        let api = ehpc_client::Client::new_with_client(&endpoint, http, hooks);
-        Self {
-            inner: Arc::new(Inner {
-                api,
-                endpoint,
-                zone,
-                cluster_id,
-                page_size,
-                rt,
-            }),
         }
     }
 }

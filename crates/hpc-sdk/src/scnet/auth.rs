@@ -140,11 +140,11 @@ impl TokenStore {
     /// already replaced it.
     pub async fn refused(&self, kind: &TokenKind, used: &SecretString) {
         let mut state = self.state.lock().await;
-        if let Some(slot) = state.as_mut().and_then(|set| set.slot(kind)) {
-            if slot.as_ref().is_some_and(|token| token.same_as(used)) {
-                // Renewing a refused token is pointless: log in again.
-                *slot = None;
-            }
+        if let Some(slot) = state.as_mut().and_then(|set| set.slot(kind))
+            && slot.as_ref().is_some_and(|token| token.same_as(used))
+        {
+            // Renewing a refused token is pointless: log in again.
+            *slot = None;
         }
     }
 
