@@ -452,3 +452,83 @@ async fn a_missing_cluster_id_is_invalid_input_before_any_request() {
     let first = client.jobs().list().items().next().await.unwrap();
     assert!(matches!(first, Err(Error::InvalidInput { .. })));
 }
+
+fn slow_client(
+    server: &MockServer,
+    per_attempt_ms: u64,
+    per_operation_ms: u64,
+) -> hpc_sdk::ehpc::Client {
+    hpc_sdk::ehpc::Client::builder()
+        .endpoint(server.base_url())
+        .zone("z")
+        .credentials("AK", "SECRET")
+        .retry(RetryPolicy::default().max_attempts(2))
+        .sleep(Arc::new(RecordingSleep::default()))
+        .timeouts(hpc_sdk::Timeouts {
+            per_attempt: Duration::from_millis(per_attempt_ms),
+            per_operation: Duration::from_millis(per_operation_ms),
+            connect: Duration::from_secs(1),
+        })
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_server_slower_than_the_attempt_timeout_is_retried_then_reported() {
+    let server = MockServer::start_async().await;
+    let mock = server.mock(|when, then| {
+        when.path("/api/job/list");
+        then.delay(Duration::from_secs(3)).body(ehpc_page(0, 1, 1));
+    });
+    let err = slow_client(&server, 200, 10_000)
+        .jobs()
+        .list()
+        .cluster_id("c")
+        .send()
+        .await
+        .unwrap_err();
+    match err {
+        Error::Timeout {
+            after,
+            scope: "attempt",
+        } => assert_eq!(after, Duration::from_millis(200)),
+        other => panic!("{other:?}"),
+    }
+    mock.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn the_operation_timeout_bounds_all_attempts() {
+    let server = MockServer::start_async().await;
+    server.mock(|when, then| {
+        when.path("/api/job/list");
+        then.delay(Duration::from_secs(3)).body(ehpc_page(0, 1, 1));
+    });
+    let err = slow_client(&server, 5_000, 300)
+        .jobs()
+        .list()
+        .cluster_id("c")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                scope: "operation",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn clients_are_cheap_to_clone_and_shareable_between_tasks() {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<hpc_sdk::ehpc::Client>();
+    shareable::<hpc_sdk::scnet::Client>();
+    fn sendable<T: Send + 'static>() {}
+    sendable::<hpc_sdk::ehpc::PageStream>();
+    sendable::<hpc_sdk::Error>();
+}

@@ -17,11 +17,19 @@ const HOUR: u64 = 3600;
 
 fn ok(data: serde_json::Value) -> HttpMockResponse {
     let body = json!({"code": "0", "msg": "success", "data": data}).to_string();
-    HttpMockResponse::builder().status(200).header("content-type", "application/json").body(body).build()
+    HttpMockResponse::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(body)
+        .build()
 }
 
 fn header(req: &HttpMockRequest, name: &str) -> String {
-    req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A fake SCNet on one mock server: logins count up and hand out numbered tokens.
@@ -81,11 +89,20 @@ impl Fake {
             .unwrap()
     }
 
-    fn walltime(&self, answer: impl Fn(&str, usize) -> HttpMockResponse + Send + Sync + 'static) -> httpmock::Mock<'_> {
+    fn walltime(
+        &self,
+        answer: impl Fn(&str, usize) -> HttpMockResponse + Send + Sync + 'static,
+    ) -> httpmock::Mock<'_> {
         let calls = Arc::new(AtomicUsize::new(0));
         self.server.mock(|when, then| {
-            when.method(GET).path("/hpc/openapi/v2/view/walltime/users/acct");
-            then.respond_with(move |req: &HttpMockRequest| answer(&token_tag(&header(req, "token")), calls.fetch_add(1, Ordering::SeqCst)));
+            when.method(GET)
+                .path("/hpc/openapi/v2/view/walltime/users/acct");
+            then.respond_with(move |req: &HttpMockRequest| {
+                answer(
+                    &token_tag(&header(req, "token")),
+                    calls.fetch_add(1, Ordering::SeqCst),
+                )
+            });
         })
     }
 }
@@ -94,12 +111,20 @@ impl Fake {
 fn token_tag(token: &str) -> String {
     use base64::Engine;
     let payload = token.split('.').nth(1).unwrap_or_default();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap_or_default();
-    serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| v["tag"].as_str().map(String::from)).unwrap_or_default()
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap_or_default();
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["tag"].as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn error(code: &str) -> HttpMockResponse {
-    HttpMockResponse::builder().status(200).body(json!({"code": code, "msg": format!("m{code}")}).to_string()).build()
+    HttpMockResponse::builder()
+        .status(200)
+        .body(json!({"code": code, "msg": format!("m{code}")}).to_string())
+        .build()
 }
 
 #[tokio::test]
@@ -127,12 +152,22 @@ async fn ak_sk_login_sends_the_signature_computed_independently() {
 #[tokio::test]
 async fn walltime_logs_in_discovers_and_uses_the_region_token_once() {
     let fake = Fake::start().await;
-    let walltime = fake.walltime(|tag, _| if tag.starts_with('R') { ok(json!(0.4219444444444444)) } else { error("10009") });
+    let walltime = fake.walltime(|tag, _| {
+        if tag.starts_with('R') {
+            ok(json!(0.4219444444444444))
+        } else {
+            error("10009")
+        }
+    });
     let client = fake.client();
     assert_eq!(client.walltime().send().await.unwrap(), 0.4219444444444444);
     assert_eq!(client.walltime().send().await.unwrap(), 0.4219444444444444);
     walltime.assert_calls_async(2).await;
-    assert_eq!(fake.logins.load(Ordering::SeqCst), 1, "one login for both calls");
+    assert_eq!(
+        fake.logins.load(Ordering::SeqCst),
+        1,
+        "one login for both calls"
+    );
 }
 
 #[tokio::test]
@@ -153,14 +188,26 @@ async fn job_state_folds_both_naming_schemes() {
 async fn member_jobs_use_the_platform_token_and_an_exact_group_id() {
     let fake = Fake::start().await;
     let mock = fake.server.mock(|when, then| {
-        when.path("/ac/openapi/v2/clusters/11112/groups/533686286955839488/clusterUserNames/test/jobs")
-            .is_true(|req: &HttpMockRequest| token_tag(&header(req, "token")).starts_with('P'));
-        then.respond_with(|_: &HttpMockRequest| ok(json!([{"id": "1466591", "name": "COMSOL", "status": "statR", "cpuCore": 2}])));
+        when.path(
+            "/ac/openapi/v2/clusters/11112/groups/533686286955839488/clusterUserNames/test/jobs",
+        )
+        .is_true(|req: &HttpMockRequest| token_tag(&header(req, "token")).starts_with('P'));
+        then.respond_with(|_: &HttpMockRequest| {
+            ok(json!([{"id": "1466591", "name": "COMSOL", "status": "statR", "cpuCore": 2}]))
+        });
     });
-    let jobs = fake.client().member_jobs(11112, 533686286955839488, "test").send().await.unwrap();
+    let jobs = fake
+        .client()
+        .member_jobs(11112, 533686286955839488, "test")
+        .send()
+        .await
+        .unwrap();
     mock.assert_calls_async(1).await;
     let job = hpc_sdk::Job::from(jobs[0].clone());
-    assert_eq!((job.id.as_str(), job.status, job.cores), ("1466591", hpc_sdk::JobStatus::Running, Some(2)));
+    assert_eq!(
+        (job.id.as_str(), job.status, job.cores),
+        ("1466591", hpc_sdk::JobStatus::Running, Some(2))
+    );
 }
 
 #[tokio::test]
@@ -168,17 +215,29 @@ async fn regions_report_which_have_a_token_and_a_disabled_region_is_an_auth_erro
     let fake = Fake::start().await;
     let client = fake.client();
     let regions = client.regions().send().await.unwrap();
-    let flags: Vec<(&str, bool)> = regions.iter().map(|r| (r.id.as_str(), r.has_token)).collect();
+    let flags: Vec<(&str, bool)> = regions
+        .iter()
+        .map(|r| (r.id.as_str(), r.has_token))
+        .collect();
     assert_eq!(flags, [("11112", true), ("11250", false)]);
     let err = client.walltime().region("11250").send().await.unwrap_err();
-    assert!(matches!(err, Error::Auth { .. }) && err.to_string().contains("disabled"), "{err}");
+    assert!(
+        matches!(err, Error::Auth { .. }) && err.to_string().contains("disabled"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn a_10008_refreshes_the_token_once_and_the_retry_succeeds() {
     let fake = Fake::start().await;
     // The first login's region token is refused; the second login's is accepted.
-    let walltime = fake.walltime(|tag, _| if tag == "R1" { error("10008") } else { ok(json!(1.5)) });
+    let walltime = fake.walltime(|tag, _| {
+        if tag == "R1" {
+            error("10008")
+        } else {
+            ok(json!(1.5))
+        }
+    });
     assert_eq!(fake.client().walltime().send().await.unwrap(), 1.5);
     walltime.assert_calls_async(2).await;
     assert_eq!(fake.logins.load(Ordering::SeqCst), 2);
@@ -189,9 +248,16 @@ async fn a_second_10008_is_a_permission_error() {
     let fake = Fake::start().await;
     let walltime = fake.walltime(|_, _| error("10008"));
     let err = fake.client().walltime().send().await.unwrap_err();
-    assert_eq!(err.code(), Some(&ErrorCode::Scnet(ScnetCode::PermissionDenied)));
+    assert_eq!(
+        err.code(),
+        Some(&ErrorCode::Scnet(ScnetCode::PermissionDenied))
+    );
     walltime.assert_calls_async(2).await;
-    assert_eq!(fake.logins.load(Ordering::SeqCst), 2, "one refresh, not more");
+    assert_eq!(
+        fake.logins.load(Ordering::SeqCst),
+        2,
+        "one refresh, not more"
+    );
 }
 
 #[tokio::test]
@@ -200,7 +266,9 @@ async fn fifty_concurrent_calls_with_an_expired_token_renew_it_once() {
     let renewals = Arc::new(AtomicUsize::new(0));
     let (count, clock) = (renewals.clone(), fake.clock.clone());
     let renew = fake.server.mock(|when, then| {
-        when.method(POST).path("/ac/openapi/v2/tokens/next").header_exists("token");
+        when.method(POST)
+            .path("/ac/openapi/v2/tokens/next")
+            .header_exists("token");
         then.respond_with(move |_: &HttpMockRequest| {
             count.fetch_add(1, Ordering::SeqCst);
             ok(json!(jwt("renewed", clock.secs() + HOUR)))
@@ -223,7 +291,14 @@ async fn fifty_concurrent_calls_with_an_expired_token_renew_it_once() {
 
 #[tokio::test]
 async fn retryable_codes_are_retried_and_others_are_not() {
-    for (code, expected_calls) in [("10012", 4), ("10013", 4), ("10001", 3), ("10004", 1), ("10009", 1), ("911021", 1)] {
+    for (code, expected_calls) in [
+        ("10012", 4),
+        ("10013", 4),
+        ("10001", 3),
+        ("10004", 1),
+        ("10009", 1),
+        ("911021", 1),
+    ] {
         let fake = Fake::start().await;
         let walltime = fake.walltime(move |_, _| error(code));
         let err = fake.client().walltime().send().await.unwrap_err();
@@ -235,10 +310,18 @@ async fn retryable_codes_are_retried_and_others_are_not() {
 #[tokio::test]
 async fn every_documented_code_is_mapped() {
     let table = [
-        ("10001", ScnetCode::InternalError), ("10003", ScnetCode::MissingParameters), ("10004", ScnetCode::InvalidParameters),
-        ("10007", ScnetCode::UserFrozen), ("10009", ScnetCode::NoApiPermission), ("10010", ScnetCode::FileCheckFailed),
-        ("10011", ScnetCode::FileTooLarge), ("10012", ScnetCode::ConnectionInterrupted), ("10013", ScnetCode::OperationTimedOut),
-        ("815005", ScnetCode::SubmitNoAnswer), ("815007", ScnetCode::SubmitFailed), ("716865", ScnetCode::Other("716865".into())),
+        ("10001", ScnetCode::InternalError),
+        ("10003", ScnetCode::MissingParameters),
+        ("10004", ScnetCode::InvalidParameters),
+        ("10007", ScnetCode::UserFrozen),
+        ("10009", ScnetCode::NoApiPermission),
+        ("10010", ScnetCode::FileCheckFailed),
+        ("10011", ScnetCode::FileTooLarge),
+        ("10012", ScnetCode::ConnectionInterrupted),
+        ("10013", ScnetCode::OperationTimedOut),
+        ("815005", ScnetCode::SubmitNoAnswer),
+        ("815007", ScnetCode::SubmitFailed),
+        ("716865", ScnetCode::Other("716865".into())),
     ];
     let fake = Fake::start().await;
     let client = hpc_sdk::scnet::Client::builder()
@@ -250,11 +333,18 @@ async fn every_documented_code_is_mapped() {
     for (code, typed) in table {
         let mut mock = fake.server.mock(|when, then| {
             when.path_includes("/jobs");
-            then.status(200).body(json!({"code": code, "message": "why"}).to_string());
+            then.status(200)
+                .body(json!({"code": code, "message": "why"}).to_string());
         });
         let err = client.member_jobs(1, 2, "u").send().await.unwrap_err();
         assert_eq!(err.code(), Some(&ErrorCode::Scnet(typed)), "{code}");
-        assert_eq!(err.to_string(), format!("SCNet error {code} ({}): why", err.code().unwrap().meaning()));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "SCNet error {code} ({}): why",
+                err.code().unwrap().meaning()
+            )
+        );
         mock.delete_async().await;
     }
 }
@@ -262,7 +352,13 @@ async fn every_documented_code_is_mapped() {
 #[tokio::test]
 async fn a_static_token_never_logs_in() {
     let fake = Fake::start().await;
-    fake.walltime(|tag, _| if tag == "static" { ok(json!(3.0)) } else { error("10008") });
+    fake.walltime(|tag, _| {
+        if tag == "static" {
+            ok(json!(3.0))
+        } else {
+            error("10008")
+        }
+    });
     let client = hpc_sdk::scnet::Client::builder()
         .portal_url(fake.server.base_url())
         .token(jwt("static", EXAMPLE_TIME + HOUR))

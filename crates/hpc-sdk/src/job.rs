@@ -136,3 +136,63 @@ impl From<crate::ehpc::EhpcJob> for Job {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_ehpc_status() {
+        for (raw, status) in [
+            ("finished", JobStatus::Completed),
+            ("stopped", JobStatus::Cancelled),
+            ("running", JobStatus::Running),
+            ("pending", JobStatus::Queued),
+            ("exited", JobStatus::Failed),
+            ("cancelled", JobStatus::Cancelled),
+            ("RUNNING", JobStatus::Running),
+            (
+                "suspended_by_admin",
+                JobStatus::Other("suspended_by_admin".into()),
+            ),
+            ("", JobStatus::Other(String::new())),
+        ] {
+            assert_eq!(JobStatus::from_ehpc(raw), status, "{raw}");
+        }
+    }
+
+    #[test]
+    fn every_documented_scnet_status() {
+        for (raw, status) in [
+            ("statR", JobStatus::Running),
+            ("statQ", JobStatus::Queued),
+            ("statH", JobStatus::Queued),
+            ("statS", JobStatus::Queued),
+            ("statE", JobStatus::Failed),
+            ("statDE", JobStatus::Cancelled),
+            ("statRQ", JobStatus::Queued),
+            ("statC", JobStatus::Completed),
+            ("statW", JobStatus::Queued),
+            ("statX", JobStatus::Other("statX".into())),
+            ("statD", JobStatus::Failed),
+            ("statT", JobStatus::Failed),
+            ("statN", JobStatus::Failed),
+            ("statNEW", JobStatus::Other("statNEW".into())),
+        ] {
+            assert_eq!(JobStatus::from_scnet(raw), status, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_job_serializes_with_readable_platform_and_status() {
+        let job: crate::ehpc::EhpcJob = serde_json::from_value(
+            serde_json::json!({"hpcjob_uuid": "hpcjob-1", "job_status": "weird"}),
+        )
+        .unwrap();
+        let job = Job::from(job);
+        assert_eq!(job.id, "hpcjob-1");
+        let text = serde_json::to_value(&job).unwrap();
+        assert_eq!(text["platform"], "EHPC");
+        assert_eq!(text["status"], "weird");
+    }
+}
