@@ -282,7 +282,7 @@ async fn every_documented_ret_code_is_mapped() {
         (123456, EhpcCode::Other(123456)),
     ];
     for (code, typed) in table {
-        let mut mock = server.mock(|when, then| {
+        let mock = server.mock(|when, then| {
             when.path("/api/job/list");
             then.status(200)
                 .body(format!(r#"{{"ret_code":{code},"message":"m{code}"}}"#));
@@ -383,7 +383,7 @@ async fn a_503_twice_then_success_is_re_signed_each_time() {
 #[tokio::test]
 async fn html_and_truncated_bodies_give_http_and_decode_errors_with_an_excerpt() {
     let server = MockServer::start_async().await;
-    let mut html = server.mock(|when, then| {
+    let html = server.mock(|when, then| {
         when.path("/api/job/list");
         then.status(502)
             .header("content-type", "text/html")
@@ -406,7 +406,7 @@ async fn html_and_truncated_bodies_give_http_and_decode_errors_with_an_excerpt()
         other => panic!("{other:?}"),
     }
     html.delete_async().await;
-    let mut html_200 = server.mock(|when, then| {
+    let html_200 = server.mock(|when, then| {
         when.path("/api/job/list");
         then.status(200).body("<html>maintenance</html>");
     });

@@ -331,7 +331,7 @@ async fn every_documented_code_is_mapped() {
         .build()
         .unwrap();
     for (code, typed) in table {
-        let mut mock = fake.server.mock(|when, then| {
+        let mock = fake.server.mock(|when, then| {
             when.path_includes("/jobs");
             then.status(200)
                 .body(json!({"code": code, "message": "why"}).to_string());

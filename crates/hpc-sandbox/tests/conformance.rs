@@ -39,7 +39,11 @@ impl SignRequest for TestSigner {
 
 fn ehpc(sandbox: &Sandbox) -> ehpc_client::Client {
     let signer = Arc::new(TestSigner(sandbox.credentials().clone()));
-    ehpc_client::Client::new_with_client(sandbox.ehpc_url(), reqwest::Client::new(), Hooks::signed_by(signer))
+    ehpc_client::Client::new_with_client(
+        sandbox.ehpc_url(),
+        reqwest::Client::new(),
+        Hooks::signed_by(signer),
+    )
 }
 
 #[tokio::test]
@@ -47,9 +51,20 @@ async fn ehpc_answers_decode() {
     let sandbox = Sandbox::builder().jobs(250).start().await.unwrap();
     let client = ehpc(&sandbox);
     let c = sandbox.credentials();
-    let request = || client.list_jobs().zone(c.ehpc_zone.as_str()).timestamp(chrono::Utc::now());
+    let request = || {
+        client
+            .list_jobs()
+            .zone(c.ehpc_zone.as_str())
+            .timestamp(chrono::Utc::now())
+    };
 
-    let page = request().cluster_id(c.ehpc_cluster_id.as_str()).limit(100).offset(200).send().await.unwrap();
+    let page = request()
+        .cluster_id(c.ehpc_cluster_id.as_str())
+        .limit(100)
+        .offset(200)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.ret_code.0, 0);
     assert_eq!(page.total_count.unwrap().0, 250);
     assert_eq!(page.hpc_job_set.as_ref().unwrap().len(), 50);
@@ -64,17 +79,35 @@ async fn ehpc_answers_decode() {
         .await
         .unwrap();
     assert_eq!(filtered.ret_code.0, 0);
-    assert!(filtered.hpc_job_set.as_ref().unwrap().iter().all(|j| j.job_status.as_deref() == Some("running")));
+    assert!(
+        filtered
+            .hpc_job_set
+            .as_ref()
+            .unwrap()
+            .iter()
+            .all(|j| j.job_status.as_deref() == Some("running"))
+    );
 
     let missing = request().cluster_id("ehpc-nosuch").send().await.unwrap();
-    assert_eq!((missing.ret_code.0, missing.hpc_job_set.is_none()), (2100, true));
+    assert_eq!(
+        (missing.ret_code.0, missing.hpc_job_set.is_none()),
+        (2100, true)
+    );
     for code in [5100, 1300] {
         sandbox.inject(Fault::ehpc_code("/api/job/list", code));
-        let error = request().cluster_id(c.ehpc_cluster_id.as_str()).send().await.unwrap();
+        let error = request()
+            .cluster_id(c.ehpc_cluster_id.as_str())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(error.ret_code.0, code);
     }
     sandbox.inject(Fault::total_count_off_by("/api/job/list", 3));
-    let lying = request().cluster_id(c.ehpc_cluster_id.as_str()).send().await.unwrap();
+    let lying = request()
+        .cluster_id(c.ehpc_cluster_id.as_str())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(lying.total_count.unwrap().0, 253);
 }
 
@@ -88,7 +121,8 @@ async fn scnet_answers_decode() {
 
     // Logins, good and bad.
     let ts = chrono::Utc::now().timestamp().to_string();
-    let signature = common::ak_signature(&c.scnet_access_key, &ts, &c.scnet_user, &c.scnet_secret_key);
+    let signature =
+        common::ak_signature(&c.scnet_access_key, &ts, &c.scnet_user, &c.scnet_secret_key);
     let login = |signature: String| {
         api.login_with_access_key()
             .access_key(c.scnet_access_key.as_str())
@@ -117,29 +151,92 @@ async fn scnet_answers_decode() {
     assert!(data[2].token.is_none());
 
     // Tokens.
-    let renewed = portal.renew_token().token(platform.as_str()).send().await.unwrap().into_inner();
+    let renewed = portal
+        .renew_token()
+        .token(platform.as_str())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert!(renewed.data.unwrap().is_string());
-    let state = portal.get_token_state().token(platform.as_str()).send().await.unwrap().into_inner();
+    let state = portal
+        .get_token_state()
+        .token(platform.as_str())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(state.data.as_deref(), Some("token is valid"));
-    let expired = portal.get_token_state().token("x.y.z").send().await.unwrap().into_inner();
+    let expired = portal
+        .get_token_state()
+        .token("x.y.z")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(expired.code.as_str(), "10008");
 
     // Discovery, then the region's hpc host as `center` names it.
-    let center = portal.get_center().token(region.as_str()).send().await.unwrap().into_inner();
+    let center = portal
+        .get_center()
+        .token(region.as_str())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let center = center.data.unwrap();
-    let wrong_token = portal.get_center().token(platform.as_str()).send().await.unwrap().into_inner();
+    let wrong_token = portal
+        .get_center()
+        .token(platform.as_str())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(wrong_token.code.as_str(), "10001");
-    let hpc_url = center.hpc_urls.iter().find(|u| u.enable.as_deref() == Some("true")).unwrap();
-    let origin = hpc_url.url.as_deref().unwrap().trim_end_matches("/hpc").to_owned();
+    let hpc_url = center
+        .hpc_urls
+        .iter()
+        .find(|u| u.enable.as_deref() == Some("true"))
+        .unwrap();
+    let origin = hpc_url
+        .url
+        .as_deref()
+        .unwrap()
+        .trim_end_matches("/hpc")
+        .to_owned();
     let hpc = scnet_client::Client::new_with_client(&origin, http.clone());
     let user = center.cluster_user_info.unwrap().user_name.unwrap();
 
-    let counts = hpc.get_job_state_counts().token(region.as_str()).user_name(user.as_str()).send().await.unwrap();
-    let names: Vec<String> = counts.into_inner().data.unwrap().into_iter().map(|c| c.name.unwrap()).collect();
+    let counts = hpc
+        .get_job_state_counts()
+        .token(region.as_str())
+        .user_name(user.as_str())
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<String> = counts
+        .into_inner()
+        .data
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name.unwrap())
+        .collect();
     assert_eq!(names[0], "jobview_status_run");
-    let denied = hpc.get_job_state_counts().token(region.as_str()).user_name("other").send().await.unwrap();
+    let denied = hpc
+        .get_job_state_counts()
+        .token(region.as_str())
+        .user_name("other")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(denied.into_inner().code.as_str(), "10009");
-    let walltime = hpc.get_used_walltime().token(region.as_str()).username(user.as_str()).send().await.unwrap();
+    let walltime = hpc
+        .get_used_walltime()
+        .token(region.as_str())
+        .username(user.as_str())
+        .send()
+        .await
+        .unwrap();
     assert!(walltime.into_inner().data.is_some());
     let jobs = portal
         .list_member_jobs()
@@ -155,7 +252,13 @@ async fn scnet_answers_decode() {
 
     // An injected code arrives as any other error envelope.
     sandbox.inject(Fault::scnet_code("/view/walltime", "10012"));
-    let faulted = hpc.get_used_walltime().token(region.as_str()).username(user.as_str()).send().await.unwrap();
+    let faulted = hpc
+        .get_used_walltime()
+        .token(region.as_str())
+        .username(user.as_str())
+        .send()
+        .await
+        .unwrap();
     let faulted = faulted.into_inner();
     assert_eq!((faulted.code.as_str(), faulted.data), ("10012", None));
 }
@@ -169,11 +272,27 @@ async fn documented_state_keys_and_expired_region_token_decode() {
         .await
         .unwrap();
     let (_, region) = common::login(&sandbox).await;
-    let hpc = scnet_client::Client::new_with_client(sandbox.scnet_hpc_url(), reqwest::Client::new());
+    let hpc =
+        scnet_client::Client::new_with_client(sandbox.scnet_hpc_url(), reqwest::Client::new());
     let user = sandbox.credentials().scnet_cluster_user.clone();
-    let counts = hpc.get_job_state_counts().token(region.as_str()).user_name(user.as_str()).send().await.unwrap();
-    assert_eq!(counts.into_inner().data.unwrap()[0].name.as_deref(), Some("运行"));
+    let counts = hpc
+        .get_job_state_counts()
+        .token(region.as_str())
+        .user_name(user.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        counts.into_inner().data.unwrap()[0].name.as_deref(),
+        Some("运行")
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let expired = hpc.get_used_walltime().token(region.as_str()).username(user.as_str()).send().await.unwrap();
+    let expired = hpc
+        .get_used_walltime()
+        .token(region.as_str())
+        .username(user.as_str())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(expired.into_inner().code.as_str(), "10008");
 }

@@ -44,7 +44,11 @@ async fn bad_or_missing_signature_or_unknown_key_gets_1200() {
     let sandbox = sandbox(20).await;
     let c = sandbox.credentials();
     let wrong_secret = signed_query("/api/job/list", &params(&sandbox, &[]), "not-the-secret");
-    let answer = get(format!("{}/api/job/list?{wrong_secret}", sandbox.ehpc_url())).await;
+    let answer = get(format!(
+        "{}/api/job/list?{wrong_secret}",
+        sandbox.ehpc_url()
+    ))
+    .await;
     assert_eq!(answer.ret_code.0, 1200);
     assert!(answer.message.is_some());
 
@@ -78,14 +82,24 @@ async fn old_or_future_timestamp_gets_1300() {
         assert_eq!(answer.ret_code.0, 1300, "{offset}: {answer:?}");
     }
     let recent = common::timestamp(-30);
-    assert_eq!(list(&sandbox, &[("timestamp", &recent)]).await.ret_code.0, 0);
+    assert_eq!(
+        list(&sandbox, &[("timestamp", &recent)]).await.ret_code.0,
+        0
+    );
 }
 
 #[tokio::test]
 async fn missing_parameter_gets_1100_naming_it() {
     let sandbox = sandbox(20).await;
     let secret = sandbox.credentials().ehpc_secret_access_key.clone();
-    for missing in ["zone", "cluster_id", "timestamp", "access_key_id", "signature_method", "version"] {
+    for missing in [
+        "zone",
+        "cluster_id",
+        "timestamp",
+        "access_key_id",
+        "signature_method",
+        "version",
+    ] {
         let mut p = params(&sandbox, &[]);
         p.retain(|(k, _)| k != missing);
         let query = signed_query("/api/job/list", &p, &secret);
@@ -113,30 +127,57 @@ async fn filters_apply_and_total_count_is_the_filtered_total() {
     let all = list(&sandbox, &[("limit", "100"), ("offset", "0")]).await;
     let mut everything = jobs(&all).to_vec();
     for offset in [100, 200] {
-        let page = list(&sandbox, &[("limit", "100"), ("offset", &offset.to_string())]).await;
+        let page = list(
+            &sandbox,
+            &[("limit", "100"), ("offset", &offset.to_string())],
+        )
+        .await;
         everything.extend_from_slice(jobs(&page));
     }
     assert_eq!(everything.len(), 250);
 
-    for status in ["finished", "running", "pending", "exited", "cancelled", "stopped"] {
-        let expected = everything.iter().filter(|j| j.job_status.as_deref() == Some(status)).count();
+    for status in [
+        "finished",
+        "running",
+        "pending",
+        "exited",
+        "cancelled",
+        "stopped",
+    ] {
+        let expected = everything
+            .iter()
+            .filter(|j| j.job_status.as_deref() == Some(status))
+            .count();
         assert!(expected > 0, "seed 7 has {status} jobs");
         for name in ["jobs_status", "job_status"] {
             let answer = list(&sandbox, &[(name, status), ("limit", "100")]).await;
             assert_eq!(total(&answer) as usize, expected, "{name}={status}");
-            assert!(jobs(&answer).iter().all(|j| j.job_status.as_deref() == Some(status)));
+            assert!(
+                jobs(&answer)
+                    .iter()
+                    .all(|j| j.job_status.as_deref() == Some(status))
+            );
         }
     }
     let queue = everything[0].queue_name.clone().unwrap();
     let answer = list(&sandbox, &[("queue_name", &queue), ("limit", "100")]).await;
-    let expected = everything.iter().filter(|j| j.queue_name.as_deref() == Some(&queue)).count();
+    let expected = everything
+        .iter()
+        .filter(|j| j.queue_name.as_deref() == Some(&queue))
+        .count();
     assert_eq!(total(&answer) as usize, expected);
 
     let user = everything[0].run_user.clone().unwrap();
-    let answer = list(&sandbox, &[("run_user", &user), ("jobs_status", "finished")]).await;
+    let answer = list(
+        &sandbox,
+        &[("run_user", &user), ("jobs_status", "finished")],
+    )
+    .await;
     let expected = everything
         .iter()
-        .filter(|j| j.run_user.as_deref() == Some(&user) && j.job_status.as_deref() == Some("finished"))
+        .filter(|j| {
+            j.run_user.as_deref() == Some(&user) && j.job_status.as_deref() == Some("finished")
+        })
         .count();
     assert_eq!(total(&answer) as usize, expected);
 
@@ -145,11 +186,17 @@ async fn filters_apply_and_total_count_is_the_filtered_total() {
     assert_eq!(total(&answer), 1);
     assert_eq!(jobs(&answer)[0].job_name.as_deref(), Some(name.as_str()));
     let answer = list(&sandbox, &[("search_word", "mpirun")]).await;
-    let expected = everything.iter().filter(|j| j.cmd_line.as_deref().unwrap().contains("mpirun")).count();
+    let expected = everything
+        .iter()
+        .filter(|j| j.cmd_line.as_deref().unwrap().contains("mpirun"))
+        .count();
     assert_eq!(total(&answer) as usize, expected);
 
     let answer = list(&sandbox, &[("queue_name", "no-such-queue")]).await;
-    assert_eq!((answer.ret_code.0, total(&answer), jobs(&answer).len()), (0, 0, 0));
+    assert_eq!(
+        (answer.ret_code.0, total(&answer), jobs(&answer).len()),
+        (0, 0, 0)
+    );
 }
 
 #[tokio::test]
@@ -159,7 +206,15 @@ async fn sorting_paging_and_the_limit_clamp() {
     assert_eq!(ids(&first), (19001..19006).collect::<Vec<_>>());
     let reversed = list(&sandbox, &[("limit", "5"), ("reverse", "1")]).await;
     assert_eq!(ids(&reversed), (19246..19251).rev().collect::<Vec<_>>());
-    let by_time = list(&sandbox, &[("limit", "5"), ("sort_key", "submitted_time"), ("reverse", "1")]).await;
+    let by_time = list(
+        &sandbox,
+        &[
+            ("limit", "5"),
+            ("sort_key", "submitted_time"),
+            ("reverse", "1"),
+        ],
+    )
+    .await;
     assert_eq!(ids(&by_time), ids(&reversed));
 
     let clamped = list(&sandbox, &[("limit", "500")]).await;
@@ -171,22 +226,47 @@ async fn sorting_paging_and_the_limit_clamp() {
     assert_eq!((total(&past), jobs(&past).len()), (250, 0));
 
     let by_user = list(&sandbox, &[("limit", "100"), ("sort_key", "run_user")]).await;
-    let users: Vec<String> = jobs(&by_user).iter().map(|j| j.run_user.clone().unwrap()).collect();
+    let users: Vec<String> = jobs(&by_user)
+        .iter()
+        .map(|j| j.run_user.clone().unwrap())
+        .collect();
     assert!(users.windows(2).all(|w| w[0] <= w[1]));
-    let by_cores = list(&sandbox, &[("limit", "100"), ("sort_key", "core_limit"), ("reverse", "1")]).await;
-    let cores: Vec<i64> = jobs(&by_cores).iter().map(|j| j.core_limit.unwrap().0).collect();
+    let by_cores = list(
+        &sandbox,
+        &[
+            ("limit", "100"),
+            ("sort_key", "core_limit"),
+            ("reverse", "1"),
+        ],
+    )
+    .await;
+    let cores: Vec<i64> = jobs(&by_cores)
+        .iter()
+        .map(|j| j.core_limit.unwrap().0)
+        .collect();
     assert!(cores.windows(2).all(|w| w[0] >= w[1]));
 
     // Paging a filtered listing visits each match once.
     let mut seen = Vec::new();
     let total_running = total(&list(&sandbox, &[("jobs_status", "finished")]).await);
     for offset in (0..total_running).step_by(7) {
-        let page = list(&sandbox, &[("jobs_status", "finished"), ("limit", "7"), ("offset", &offset.to_string())]).await;
+        let page = list(
+            &sandbox,
+            &[
+                ("jobs_status", "finished"),
+                ("limit", "7"),
+                ("offset", &offset.to_string()),
+            ],
+        )
+        .await;
         seen.extend(ids(&page));
     }
     let mut unique = seen.clone();
     unique.dedup();
-    assert_eq!((seen.len() as i64, unique.len()), (total_running, seen.len()));
+    assert_eq!(
+        (seen.len() as i64, unique.len()),
+        (total_running, seen.len())
+    );
 }
 
 #[tokio::test]
@@ -239,6 +319,8 @@ async fn wrong_method_and_unknown_route() {
         .await
         .unwrap();
     assert_eq!(answer.ret_code.0, 1101);
-    let response = reqwest::get(format!("{}/api/nothing", sandbox.ehpc_url())).await.unwrap();
+    let response = reqwest::get(format!("{}/api/nothing", sandbox.ehpc_url()))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 404);
 }

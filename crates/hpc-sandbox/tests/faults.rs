@@ -51,9 +51,17 @@ async fn ehpc_and_scnet_error_codes() {
     let (platform, _) = login(&sandbox).await;
     sandbox.inject(Fault::scnet_code("/tokens/state", "10012"));
     let url = format!("{}/ac/openapi/v2/tokens/state", sandbox.scnet_portal_url());
-    let state: TokenStateResponse = common::get_with_token(url.clone(), &platform).await.json().await.unwrap();
+    let state: TokenStateResponse = common::get_with_token(url.clone(), &platform)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(state.code.as_str(), "10012");
-    let state: TokenStateResponse = common::get_with_token(url, &platform).await.json().await.unwrap();
+    let state: TokenStateResponse = common::get_with_token(url, &platform)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(state.code.is_success());
     assert_eq!(sandbox.faults_served(), 2);
 }
@@ -64,7 +72,12 @@ async fn html_error_page() {
     sandbox.inject(Fault::html(LIST, 502));
     let response = reqwest::get(list_url(&sandbox, &[])).await.unwrap();
     assert_eq!(response.status(), 502);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let body = response.text().await.unwrap();
     assert!(body.contains("<title>502 Bad Gateway</title>"));
     assert!(serde_json::from_str::<JobListResponse>(&body).is_err());
@@ -89,9 +102,16 @@ async fn delay_then_normal_answer() {
     let started = Instant::now();
     assert_eq!(list(&sandbox, &[]).await.ret_code.0, 0);
     assert!(started.elapsed() >= Duration::from_millis(300));
-    let client = reqwest::Client::builder().timeout(Duration::from_millis(100)).build().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
     sandbox.inject(Fault::delay(LIST, Duration::from_secs(2)));
-    let error = client.get(list_url(&sandbox, &[])).send().await.unwrap_err();
+    let error = client
+        .get(list_url(&sandbox, &[]))
+        .send()
+        .await
+        .unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
     assert_eq!(sandbox.faults_served(), 2);
 }
@@ -101,14 +121,33 @@ async fn dropped_connection_is_a_transport_error() {
     let sandbox = sandbox().await;
     let client = reqwest::Client::new();
     // A pooled connection first, so the drop happens on a reused one too.
-    assert!(client.get(list_url(&sandbox, &[])).send().await.unwrap().status().is_success());
+    assert!(
+        client
+            .get(list_url(&sandbox, &[]))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
     sandbox.inject(Fault::drop_connection(LIST).times(2));
     for _ in 0..2 {
-        let error = client.get(list_url(&sandbox, &[])).send().await.unwrap_err();
+        let error = client
+            .get(list_url(&sandbox, &[]))
+            .send()
+            .await
+            .unwrap_err();
         assert!(error.is_request() || error.is_connect(), "{error:?}");
         assert!(error.status().is_none());
     }
-    let answer: JobListResponse = client.get(list_url(&sandbox, &[])).send().await.unwrap().json().await.unwrap();
+    let answer: JobListResponse = client
+        .get(list_url(&sandbox, &[]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(answer.ret_code.0, 0);
     assert_eq!(sandbox.faults_served(), 2);
     assert_eq!(sandbox.request_count(LIST), 4);
@@ -132,7 +171,11 @@ async fn page_at_an_offset_comes_back_empty() {
     let sandbox = sandbox().await;
     sandbox.inject(Fault::empty_page(LIST, 100));
     let first = list(&sandbox, &[("limit", "100")]).await;
-    assert_eq!(first.hpc_job_set.unwrap().len(), 100, "offset 0 does not match");
+    assert_eq!(
+        first.hpc_job_set.unwrap().len(),
+        100,
+        "offset 0 does not match"
+    );
     let empty = list(&sandbox, &[("limit", "100"), ("offset", "100")]).await;
     assert_eq!(empty.hpc_job_set.unwrap().len(), 0);
     assert_eq!(empty.total_count.unwrap().0, 250);
@@ -143,9 +186,17 @@ async fn page_at_an_offset_comes_back_empty() {
 
 #[tokio::test]
 async fn faults_from_the_builder_and_the_control_endpoint() {
-    let sandbox = Sandbox::builder().jobs(10).fault(Fault::status("/api/user/v3/tokens", 500)).start().await.unwrap();
+    let sandbox = Sandbox::builder()
+        .jobs(10)
+        .fault(Fault::status("/api/user/v3/tokens", 500))
+        .start()
+        .await
+        .unwrap();
     let secret = sandbox.credentials().scnet_secret_key.clone();
-    let response = common::ak_login_request(&sandbox, &secret).send().await.unwrap();
+    let response = common::ak_login_request(&sandbox, &secret)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 500);
     assert_eq!(sandbox.logins(), 0);
 

@@ -208,6 +208,9 @@ pub(crate) fn render(store: &JobStore, page: &Page, fault: Option<ListingFault>)
         },
         hpc_job_set: jobs,
     };
-    // Plain data with string keys: serialising it cannot fail.
-    serde_json::to_vec(&wire).unwrap_or_default()
+    // About 600 bytes a job: one allocation instead of a dozen doublings.
+    let mut out = Vec::with_capacity(wire.hpc_job_set.len() * 700 + 128);
+    // Plain data with string keys into memory: serialising it cannot fail.
+    let _ = serde_json::to_writer(&mut out, &wire);
+    out
 }

@@ -20,7 +20,7 @@ pub(crate) async fn job_state_counts(
     headers: HeaderMap,
 ) -> Response {
     if let Err(error) = region_claims(&shared, &headers, codes::DENIED) {
-        return error;
+        return fail(error);
     }
     let params: HashMap<String, String> = parse_raw_query(query.as_deref().unwrap_or(""))
         .unwrap_or_default()
@@ -47,7 +47,7 @@ pub(crate) async fn walltime(
     headers: HeaderMap,
 ) -> Response {
     if let Err(error) = region_claims(&shared, &headers, codes::DENIED) {
-        return error;
+        return fail(error);
     }
     if user != shared.credentials.scnet_cluster_user {
         return fail(codes::DENIED);

@@ -12,11 +12,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::HeaderMap;
-use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::state::Shared;
-use envelope::{codes, fail};
+use envelope::codes;
+
+/// An SCNet error answer to give: `(code, msg)`, one of [`codes`].
+pub(crate) type Rejection = (&'static str, &'static str);
 use jwt::Claims;
 
 /// Which names `view/jobs/state` gives the states. Live servers use the `jobview_status_*`
@@ -63,13 +65,13 @@ pub(crate) fn hpc_router() -> Router<Arc<Shared>> {
 
 /// The claims of the request's `token` header, or the error answer: 10003 when there is
 /// none, 10008 when it is expired, garbled or not the sandbox's.
-pub(crate) fn claims(shared: &Shared, headers: &HeaderMap) -> Result<Claims, Response> {
+pub(crate) fn claims(shared: &Shared, headers: &HeaderMap) -> Result<Claims, Rejection> {
     let token = headers
         .get("token")
         .and_then(|value| value.to_str().ok())
         .filter(|value| !value.is_empty())
-        .ok_or_else(|| fail(codes::MISSING))?;
-    jwt::verify(&shared.token_key, token).ok_or_else(|| fail(codes::TOKEN))
+        .ok_or(codes::MISSING)?;
+    jwt::verify(&shared.token_key, token).ok_or(codes::TOKEN)
 }
 
 /// The claims of a region token for the sandbox's region; a platform token gets
@@ -77,11 +79,11 @@ pub(crate) fn claims(shared: &Shared, headers: &HeaderMap) -> Result<Claims, Res
 pub(crate) fn region_claims(
     shared: &Shared,
     headers: &HeaderMap,
-    wrong_kind: (&str, &str),
-) -> Result<Claims, Response> {
+    wrong_kind: Rejection,
+) -> Result<Claims, Rejection> {
     let claims = claims(shared, headers)?;
     if claims.cluster_id != shared.credentials.scnet_cluster_id {
-        return Err(fail(wrong_kind));
+        return Err(wrong_kind);
     }
     Ok(claims)
 }

@@ -22,7 +22,7 @@ const SERVICE_VERSION: &str = "5.2.2";
 pub(crate) async fn renew(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let claims = match claims(&shared, &headers) {
         Ok(claims) => claims,
-        Err(error) => return error,
+        Err(rejection) => return fail(rejection),
     };
     let token = login::new_token(&shared, &claims.cluster_id, &claims.user);
     Counters::bump(&shared.counters.renewals);
@@ -37,7 +37,7 @@ pub(crate) async fn renew(State(shared): State<Arc<Shared>>, headers: HeaderMap)
 /// `GET /ac/openapi/v2/tokens/state`.
 pub(crate) async fn state(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     if let Err(error) = claims(&shared, &headers) {
-        return error;
+        return fail(error);
     }
     scnet_json(&TokenStateResponse {
         code: ok_code(),
@@ -50,7 +50,7 @@ pub(crate) async fn state(State(shared): State<Arc<Shared>>, headers: HeaderMap)
 /// `GET /ac/openapi/v2/center`: region token only; the platform token gets 10001.
 pub(crate) async fn center(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     if let Err(error) = region_claims(&shared, &headers, codes::INTERNAL) {
-        return error;
+        return fail(error);
     }
     let credentials = &shared.credentials;
     let service = |url: String| ServiceUrl {
@@ -94,7 +94,7 @@ pub(crate) async fn member_jobs(
 ) -> Response {
     let claims = match claims(&shared, &headers) {
         Ok(claims) => claims,
-        Err(error) => return error,
+        Err(rejection) => return fail(rejection),
     };
     if !claims.is_platform() {
         return fail(codes::DENIED);

@@ -54,7 +54,10 @@ pub fn signed_query(path: &str, params: &[(String, String)], secret: &str) -> St
     let body_md5 = hex::encode(Md5::digest(b""));
     let to_sign = format!("GET\n{path}/\n{canonical}\n{body_md5}");
     let signature = STANDARD.encode(hmac_sha256(secret, &to_sign));
-    format!("{canonical}&signature={}", enc(&enc(&signature, true), true))
+    format!(
+        "{canonical}&signature={}",
+        enc(&enc(&signature, true), true)
+    )
 }
 
 /// The common parameters with the sandbox's demo key, plus `extra`.
@@ -101,7 +104,8 @@ pub async fn list(sandbox: &Sandbox, extra: &[(&str, &str)]) -> JobListResponse 
 
 /// The AK/SK signature of the notes.
 pub fn ak_signature(access_key: &str, timestamp: &str, user: &str, secret: &str) -> String {
-    let message = format!(r#"{{"accessKey":"{access_key}","timestamp":"{timestamp}","user":"{user}"}}"#);
+    let message =
+        format!(r#"{{"accessKey":"{access_key}","timestamp":"{timestamp}","user":"{user}"}}"#);
     hex::encode(hmac_sha256(secret, &message))
 }
 
@@ -114,18 +118,22 @@ pub fn ak_login_request(sandbox: &Sandbox, secret: &str) -> reqwest::RequestBuil
         .header("user", &c.scnet_user)
         .header("accessKey", &c.scnet_access_key)
         .header("timestamp", &ts)
-        .header("signature", ak_signature(&c.scnet_access_key, &ts, &c.scnet_user, secret))
+        .header(
+            "signature",
+            ak_signature(&c.scnet_access_key, &ts, &c.scnet_user, secret),
+        )
 }
 
 /// Logs in with AK/SK; answers (platform token, region token).
 pub async fn login(sandbox: &Sandbox) -> (String, String) {
-    let answer: TokenListResponse = ak_login_request(sandbox, &sandbox.credentials().scnet_secret_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer: TokenListResponse =
+        ak_login_request(sandbox, &sandbox.credentials().scnet_secret_key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     assert!(answer.code.is_success(), "{answer:?}");
     let tokens = answer.data.unwrap();
     let token = |id: &str| {
@@ -140,5 +148,10 @@ pub async fn login(sandbox: &Sandbox) -> (String, String) {
 
 /// A GET with a token header.
 pub async fn get_with_token(url: String, token: &str) -> reqwest::Response {
-    reqwest::Client::new().get(url).header("token", token).send().await.unwrap()
+    reqwest::Client::new()
+        .get(url)
+        .header("token", token)
+        .send()
+        .await
+        .unwrap()
 }
