@@ -532,3 +532,41 @@ fn clients_are_cheap_to_clone_and_shareable_between_tasks() {
     sendable::<hpc_sdk::ehpc::PageStream>();
     sendable::<hpc_sdk::Error>();
 }
+
+#[tokio::test]
+async fn an_empty_page_mid_listing_is_retried_once_and_the_listing_completes() {
+    let server = MockServer::start_async().await;
+    let empty_served = Arc::new(AtomicUsize::new(0));
+    let served = empty_served.clone();
+    let mock = server.mock(|when, then| {
+        when.path("/api/job/list");
+        then.respond_with(move |req: &HttpMockRequest| {
+            let query: Vec<(String, String)> =
+                url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+                    .into_owned()
+                    .collect();
+            let offset: u64 = query
+                .iter()
+                .find(|(k, _)| k == "offset")
+                .unwrap()
+                .1
+                .parse()
+                .unwrap();
+            if offset == 100 && served.fetch_add(1, Ordering::SeqCst) == 0 {
+                return json_response(ehpc_page(0, 0, 250));
+            }
+            json_response(ehpc_page(offset, 100.min(250 - offset), 250))
+        });
+    });
+    let (client, _) = client(&server, RetryPolicy::none());
+    let ids: Vec<i64> = client
+        .jobs()
+        .list()
+        .cluster_id("c")
+        .items()
+        .map(|j| j.unwrap().job_id.unwrap().0)
+        .collect()
+        .await;
+    assert_eq!(ids, (0..250).collect::<Vec<_>>());
+    mock.assert_calls_async(4).await;
+}

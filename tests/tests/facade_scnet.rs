@@ -290,6 +290,32 @@ async fn fifty_concurrent_calls_with_an_expired_token_renew_it_once() {
 }
 
 #[tokio::test]
+async fn fifty_concurrent_calls_log_in_once_when_renewal_fails() {
+    let fake = Fake::start().await;
+    let renew = fake.server.mock(|when, then| {
+        when.method(POST).path("/ac/openapi/v2/tokens/next");
+        then.status(200).body(r#"{"code":"10008","msg":"expired"}"#);
+    });
+    fake.walltime(|_, _| ok(json!(2.0)));
+    let client = fake.client();
+    client.walltime().send().await.unwrap();
+    fake.clock.advance(Duration::from_secs(2 * HOUR));
+    let calls = (0..50).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.walltime().send().await })
+    });
+    for call in futures::future::join_all(calls).await {
+        assert_eq!(call.unwrap().unwrap(), 2.0);
+    }
+    renew.assert_calls_async(1).await;
+    assert_eq!(
+        fake.logins.load(Ordering::SeqCst),
+        2,
+        "the first login and one more"
+    );
+}
+
+#[tokio::test]
 async fn retryable_codes_are_retried_and_others_are_not() {
     for (code, expected_calls) in [
         ("10012", 4),
