@@ -1,0 +1,151 @@
+//! The command line, as clap reads it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// List and watch HPC jobs on QingCloud EHPC and SCNet.
+///
+/// Credentials come from the environment only (never from flags): EHPC
+/// `QY_ACCESS_KEY_ID`, `QY_SECRET_ACCESS_KEY`, `EHPC_ZONE`, `EHPC_ENDPOINT` (or
+/// `~/.qingcloud/config.yaml`); SCNet `SCNET_USER` with `SCNET_ACCESS_KEY` and
+/// `SCNET_SECRET_KEY` (or `SCNET_PASSWORD` and `SCNET_ORG_ID`), or `SCNET_TOKEN`.
+#[derive(Debug, Parser)]
+#[command(name = "hpc", version, propagate_version = true)]
+pub struct Cli {
+    /// How to print records.
+    #[arg(long, global = true, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    /// Start the embedded sandbox and point every call at it (no account needed).
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// Log what the SDK does to stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// An aligned table (CJK-aware).
+    Table,
+    /// One JSON array of the records, with the API's field names.
+    Json,
+    /// One JSON record per line, streamed as pages arrive.
+    Jsonl,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// QingCloud EHPC.
+    Ehpc {
+        #[command(subcommand)]
+        command: EhpcCommand,
+    },
+    /// SCNet (Sugon AC).
+    Scnet {
+        #[command(subcommand)]
+        command: ScnetCommand,
+    },
+    /// Run the sandbox (fake EHPC and SCNet) until interrupted; prints its environment.
+    Sandbox {
+        /// The first port (EHPC; SCNet takes the next three); 0 picks free ports.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// How many EHPC jobs to serve.
+        #[arg(long, default_value_t = 1000)]
+        jobs: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EhpcCommand {
+    /// Jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: EhpcJobsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EhpcJobsCommand {
+    /// List a cluster's jobs.
+    List(ListArgs),
+}
+
+/// `hpc ehpc jobs list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The cluster (default: `EHPC_CLUSTER_ID`, or the sandbox's with --sandbox).
+    #[arg(long, env = "EHPC_CLUSTER_ID")]
+    pub cluster_id: Option<String>,
+    /// Another zone than `EHPC_ZONE`.
+    #[arg(long)]
+    pub zone: Option<String>,
+    /// Only jobs in this status: pending, running, finished, exited, cancelled.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only jobs of this queue.
+    #[arg(long)]
+    pub queue: Option<String>,
+    /// Only jobs run by this user.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Only jobs matching this keyword.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Sort by this field.
+    #[arg(long)]
+    pub sort_key: Option<String>,
+    /// Sort descending.
+    #[arg(long)]
+    pub reverse: bool,
+    /// Jobs per page (1..=100).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
+    /// Start at this offset.
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+    /// Follow every page to the end.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScnetCommand {
+    /// Jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: ScnetJobsCommand,
+    },
+    /// CPU time used (the raw number; its unit is disputed: machine-hours or core-seconds).
+    Walltime {
+        /// The cluster user (default: discovered).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Log in and list the regions, and which have a token (tokens are never printed).
+    Regions,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScnetJobsCommand {
+    /// Job counts by state.
+    State {
+        /// The cluster user (default: discovered).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// A group member's live jobs.
+    Members {
+        /// The region (cluster) id.
+        #[arg(long)]
+        cluster_id: i64,
+        /// The group id.
+        #[arg(long)]
+        group_id: i64,
+        /// The member's cluster user name.
+        #[arg(long)]
+        user: String,
+    },
+}

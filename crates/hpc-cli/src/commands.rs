@@ -1,0 +1,216 @@
+//! The commands, on the SDK.
+
+use std::io::{self, IsTerminal, Write};
+
+use futures::TryStreamExt;
+use hpc_sandbox::Sandbox;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::args::{ListArgs, Output};
+use crate::failure::Failure;
+use crate::output::{Printer, StateCount, WalltimeRecord};
+
+/// Where calls go: the real clouds (from the environment) or an embedded sandbox.
+pub struct Target {
+    sandbox: Option<Sandbox>,
+}
+
+impl Target {
+    pub async fn new(use_sandbox: bool) -> Result<Self, Failure> {
+        let sandbox = match use_sandbox {
+            true => Some(Sandbox::builder().start().await?),
+            false => None,
+        };
+        Ok(Self { sandbox })
+    }
+
+    fn ehpc(&self) -> Result<hpc_sdk::ehpc::Client, Failure> {
+        let builder = match &self.sandbox {
+            Some(sandbox) => {
+                let c = sandbox.credentials();
+                hpc_sdk::ehpc::Client::builder()
+                    .endpoint(sandbox.ehpc_url())
+                    .zone(&c.ehpc_zone)
+                    .cluster_id(&c.ehpc_cluster_id)
+                    .credentials(&c.ehpc_access_key_id, &c.ehpc_secret_access_key)
+            }
+            None => hpc_sdk::ehpc::ClientBuilder::from_env()?,
+        };
+        Ok(builder.build()?)
+    }
+
+    fn scnet(&self) -> Result<hpc_sdk::scnet::Client, Failure> {
+        let builder = match &self.sandbox {
+            Some(sandbox) => {
+                let c = sandbox.credentials();
+                hpc_sdk::scnet::Client::builder()
+                    .api_url(sandbox.scnet_api_url())
+                    .portal_url(sandbox.scnet_portal_url())
+                    .access_key(&c.scnet_user, &c.scnet_access_key, &c.scnet_secret_key)
+            }
+            None => hpc_sdk::scnet::ClientBuilder::from_env()?,
+        };
+        Ok(builder.build()?)
+    }
+
+    fn sandbox_cluster(&self) -> Option<String> {
+        self.sandbox
+            .as_ref()
+            .map(|s| s.credentials().ehpc_cluster_id.clone())
+    }
+}
+
+fn stdout_printer(format: Output) -> Printer<io::BufWriter<io::Stdout>> {
+    Printer::new(format, io::BufWriter::new(io::stdout()))
+}
+
+pub async fn ehpc_jobs_list(
+    target: &Target,
+    format: Output,
+    args: ListArgs,
+) -> Result<(), Failure> {
+    let client = target.ehpc()?;
+    let cluster = args
+        .cluster_id
+        .or_else(|| target.sandbox_cluster())
+        .ok_or_else(|| {
+            Failure::Usage("--cluster-id is required (or set EHPC_CLUSTER_ID)".into())
+        })?;
+    let mut request = client
+        .jobs()
+        .list()
+        .cluster_id(cluster)
+        .page_size(args.limit)
+        .offset(args.offset);
+    let filters = [
+        (
+            args.zone,
+            hpc_sdk::ehpc::ListJobs::zone as fn(_, String) -> _,
+        ),
+        (args.status, hpc_sdk::ehpc::ListJobs::status),
+        (args.queue, hpc_sdk::ehpc::ListJobs::queue),
+        (args.user, hpc_sdk::ehpc::ListJobs::run_user),
+        (args.search, hpc_sdk::ehpc::ListJobs::search_word),
+        (args.sort_key, hpc_sdk::ehpc::ListJobs::sort_key),
+    ];
+    for (value, set) in filters {
+        if let Some(value) = value {
+            request = set(request, value);
+        }
+    }
+    if args.reverse {
+        request = request.reverse(true);
+    }
+    let mut printer = stdout_printer(format);
+    if !args.all {
+        for job in request.send().await?.jobs {
+            printer.push(&job)?;
+        }
+        return Ok(printer.finish::<hpc_sdk::ehpc::EhpcJob>()?);
+    }
+    let progress = io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} jobs")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut pages = request.prefetch(2).pages();
+    while let Some(page) = pages.try_next().await? {
+        if let Some(bar) = &progress {
+            bar.set_length(page.total_count.saturating_sub(args.offset));
+            bar.inc(page.jobs.len() as u64);
+        }
+        for job in &page.jobs {
+            printer.push(job)?;
+        }
+        printer.flush()?;
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    Ok(printer.finish::<hpc_sdk::ehpc::EhpcJob>()?)
+}
+
+pub async fn scnet_job_state(
+    target: &Target,
+    format: Output,
+    user: Option<String>,
+) -> Result<(), Failure> {
+    let client = target.scnet()?;
+    let mut request = client.job_state();
+    if let Some(user) = user {
+        request = request.user(user);
+    }
+    let counts = request.send().await?;
+    let mut printer = stdout_printer(format);
+    let known = [
+        ("running", counts.running),
+        ("queued", counts.queued),
+        ("reserved", counts.reserved),
+        ("held", counts.held),
+        ("other", counts.other),
+    ];
+    for (state, count) in known
+        .into_iter()
+        .map(|(s, c)| (s.to_string(), c))
+        .chain(counts.unknown)
+    {
+        printer.push(&StateCount { state, count })?;
+    }
+    Ok(printer.finish::<StateCount>()?)
+}
+
+pub async fn scnet_members(
+    target: &Target,
+    format: Output,
+    cluster_id: i64,
+    group_id: i64,
+    user: String,
+) -> Result<(), Failure> {
+    let jobs = target
+        .scnet()?
+        .member_jobs(cluster_id, group_id, user)
+        .send()
+        .await?;
+    let mut printer = stdout_printer(format);
+    for job in &jobs {
+        printer.push(job)?;
+    }
+    Ok(printer.finish::<hpc_sdk::scnet::MemberJob>()?)
+}
+
+pub async fn scnet_walltime(
+    target: &Target,
+    format: Output,
+    user: Option<String>,
+) -> Result<(), Failure> {
+    let client = target.scnet()?;
+    let mut request = client.walltime();
+    if let Some(user) = &user {
+        request = request.user(user.clone());
+    }
+    let walltime = request.send().await?;
+    let mut printer = stdout_printer(format);
+    printer.push(&WalltimeRecord {
+        user: user.unwrap_or_else(|| "(discovered)".into()),
+        walltime,
+    })?;
+    Ok(printer.finish::<WalltimeRecord>()?)
+}
+
+pub async fn scnet_regions(target: &Target, format: Output) -> Result<(), Failure> {
+    let regions = target.scnet()?.regions().send().await?;
+    let mut printer = stdout_printer(format);
+    for region in &regions {
+        printer.push(region)?;
+    }
+    Ok(printer.finish::<hpc_sdk::scnet::Region>()?)
+}
+
+pub async fn sandbox(port: u16, jobs: usize) -> Result<(), Failure> {
+    hpc_sandbox::run_standalone(jobs, port).await?;
+    io::stdout().flush()?;
+    Ok(())
+}

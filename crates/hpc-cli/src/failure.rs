@@ -1,0 +1,90 @@
+//! What the command line does when something fails: one readable line on stderr, a
+//! hint for the common cases, and an exit code scripts can rely on.
+
+use std::io;
+use std::process::ExitCode;
+
+use hpc_sdk::{EhpcCode, Error, ErrorCode, ScnetCode};
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The SDK reported an error.
+    Sdk(Error),
+    /// Writing the output failed.
+    Io(io::Error),
+    /// The arguments cannot work together (exit 2, like clap's own usage errors).
+    Usage(String),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Sdk(error)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        Failure::Io(error)
+    }
+}
+
+impl Failure {
+    /// Prints the failure and chooses the exit code. A closed pipe (`hpc ... | head`)
+    /// is not a failure.
+    pub fn report(self) -> ExitCode {
+        match self {
+            Failure::Io(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Failure::Io(error) => {
+                eprintln!("error: cannot write the output: {error}");
+                ExitCode::FAILURE
+            }
+            Failure::Usage(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+            Failure::Sdk(error) => {
+                match hint(&error) {
+                    Some(hint) => eprintln!("error: {error} (hint: {hint})"),
+                    None => eprintln!("error: {error}"),
+                }
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+/// What to try next, for the errors people meet first.
+pub fn hint(error: &Error) -> Option<&'static str> {
+    match error {
+        Error::Api {
+            code: ErrorCode::Ehpc(EhpcCode::AuthFailed),
+            ..
+        } => Some("the key pair was refused: check QY_ACCESS_KEY_ID and QY_SECRET_ACCESS_KEY"),
+        Error::Api {
+            code: ErrorCode::Ehpc(EhpcCode::RequestExpired),
+            ..
+        } => Some("the request time was refused: check this machine's clock"),
+        Error::Api {
+            code: ErrorCode::Ehpc(EhpcCode::NotFound),
+            ..
+        } => Some("check --cluster-id and EHPC_ZONE"),
+        Error::Api {
+            code: ErrorCode::Scnet(ScnetCode::PermissionDenied),
+            ..
+        } => Some(
+            "the token expired or lacks permission; a static SCNET_TOKEN must be replaced by hand",
+        ),
+        Error::Api {
+            code: ErrorCode::Scnet(ScnetCode::NoApiPermission),
+            ..
+        } => Some(
+            "check SCNET_USER, SCNET_ACCESS_KEY and SCNET_SECRET_KEY, and the user names passed",
+        ),
+        Error::Auth { .. } => Some("credentials come from the environment; see `hpc --help`"),
+        Error::Transport { .. } | Error::Timeout { .. } => {
+            Some("check the endpoint URL and the network")
+        }
+        _ => None,
+    }
+}

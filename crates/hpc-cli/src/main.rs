@@ -1,0 +1,76 @@
+//! `hpc`: the SDK's main job in a terminal.
+
+mod args;
+mod commands;
+mod failure;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command, EhpcCommand, EhpcJobsCommand, ScnetCommand, ScnetJobsCommand};
+use failure::Failure;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return Failure::Io(error).report(),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let format = cli.output;
+    let scnet = match cli.command {
+        Command::Sandbox { port, jobs } => return commands::sandbox(port, jobs).await,
+        Command::Ehpc {
+            command:
+                EhpcCommand::Jobs {
+                    command: EhpcJobsCommand::List(args),
+                },
+        } => {
+            let target = commands::Target::new(cli.sandbox).await?;
+            return commands::ehpc_jobs_list(&target, format, args).await;
+        }
+        Command::Scnet { command } => command,
+    };
+    let target = commands::Target::new(cli.sandbox).await?;
+    match scnet {
+        ScnetCommand::Jobs {
+            command: ScnetJobsCommand::State { user },
+        } => commands::scnet_job_state(&target, format, user).await,
+        ScnetCommand::Jobs {
+            command:
+                ScnetJobsCommand::Members {
+                    cluster_id,
+                    group_id,
+                    user,
+                },
+        } => commands::scnet_members(&target, format, cluster_id, group_id, user).await,
+        ScnetCommand::Walltime { user } => commands::scnet_walltime(&target, format, user).await,
+        ScnetCommand::Regions => commands::scnet_regions(&target, format).await,
+    }
+}
+
+/// `-v` info, `-vv` debug, `-vvv` trace, on stderr; the SDK never logs a secret.
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_writer(std::io::stderr)
+        .init();
+}

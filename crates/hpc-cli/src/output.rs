@@ -1,0 +1,244 @@
+//! Printing records as a table, a JSON array or JSON lines. JSON keeps the API's own
+//! field names; JSON lines and the JSON array are written as records arrive.
+
+use std::io::{self, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::args::Output;
+
+/// Something printable as a table row and as JSON.
+pub trait Record: Serialize {
+    /// Column titles.
+    fn headers() -> &'static [&'static str];
+    /// This record's cells.
+    fn row(&self) -> Vec<String>;
+}
+
+/// Writes records in one format.
+pub struct Printer<W: Write> {
+    format: Output,
+    out: W,
+    rows: Vec<Vec<String>>,
+    written: usize,
+}
+
+impl<W: Write> Printer<W> {
+    pub fn new(format: Output, out: W) -> Self {
+        Self {
+            format,
+            out,
+            rows: Vec::new(),
+            written: 0,
+        }
+    }
+
+    pub fn push<R: Record>(&mut self, record: &R) -> io::Result<()> {
+        match self.format {
+            Output::Table => self.rows.push(record.row()),
+            Output::Jsonl => {
+                serde_json::to_writer(&mut self.out, record)?;
+                self.out.write_all(b"\n")?;
+            }
+            Output::Json => {
+                self.out.write_all(if self.written == 0 {
+                    b"[\n  "
+                } else {
+                    b",\n  "
+                })?;
+                serde_json::to_writer(&mut self.out, record)?;
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Pushes what is buffered out (after each page, for streaming formats).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    pub fn finish<R: Record>(mut self) -> io::Result<()> {
+        match self.format {
+            Output::Table => {
+                let mut table = Table::new();
+                table
+                    .load_preset(presets::NOTHING)
+                    .set_content_arrangement(ContentArrangement::Disabled);
+                table.set_header(R::headers().iter().copied());
+                for row in self.rows.drain(..) {
+                    table.add_row(row);
+                }
+                // Flush left, two spaces between columns.
+                table.column_iter_mut().for_each(|column| {
+                    column.set_padding((0, 2));
+                });
+                writeln!(self.out, "{}", table.trim_fmt())?;
+            }
+            Output::Json => {
+                self.out
+                    .write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?
+            }
+            Output::Jsonl => {}
+        }
+        self.out.flush()
+    }
+}
+
+pub fn opt<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+impl Record for hpc_sdk::ehpc::EhpcJob {
+    fn headers() -> &'static [&'static str] {
+        &[
+            "JOB_ID",
+            "NAME",
+            "STATUS",
+            "QUEUE",
+            "USER",
+            "CORES",
+            "SUBMITTED",
+        ]
+    }
+
+    fn row(&self) -> Vec<String> {
+        vec![
+            opt(&self.job_id),
+            opt(&self.job_name),
+            opt(&self.job_status),
+            opt(&self.queue_name),
+            opt(&self.run_user),
+            opt(&self.core_limit),
+            opt(&self.submitted_time),
+        ]
+    }
+}
+
+impl Record for hpc_sdk::scnet::MemberJob {
+    fn headers() -> &'static [&'static str] {
+        &["ID", "NAME", "STATUS", "CPU_CORES", "GPUS", "DCUS", "NODES"]
+    }
+
+    fn row(&self) -> Vec<String> {
+        vec![
+            opt(&self.id),
+            opt(&self.name),
+            opt(&self.status),
+            opt(&self.cpu_core),
+            opt(&self.gpu_num),
+            opt(&self.dcu_num_used),
+            opt(&self.node_num_req),
+        ]
+    }
+}
+
+impl Record for hpc_sdk::scnet::Region {
+    fn headers() -> &'static [&'static str] {
+        &["ID", "NAME", "HAS_TOKEN"]
+    }
+
+    fn row(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.name.clone(),
+            if self.has_token { "yes" } else { "no" }.into(),
+        ]
+    }
+}
+
+/// One state's job count.
+#[derive(Serialize)]
+pub struct StateCount {
+    pub state: String,
+    pub count: i64,
+}
+
+impl Record for StateCount {
+    fn headers() -> &'static [&'static str] {
+        &["STATE", "COUNT"]
+    }
+
+    fn row(&self) -> Vec<String> {
+        vec![self.state.clone(), self.count.to_string()]
+    }
+}
+
+/// CPU time used.
+#[derive(Serialize)]
+pub struct WalltimeRecord {
+    pub user: String,
+    /// The raw number: machine-hours or core-seconds, the unit is disputed.
+    pub walltime: f64,
+}
+
+impl Record for WalltimeRecord {
+    fn headers() -> &'static [&'static str] {
+        &["USER", "WALLTIME (raw; unit disputed)"]
+    }
+
+    fn row(&self) -> Vec<String> {
+        vec![self.user.clone(), self.walltime.to_string()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(format: Output, records: &[StateCount]) -> String {
+        let mut buffer = Vec::new();
+        let mut printer = Printer::new(format, &mut buffer);
+        for record in records {
+            printer.push(record).unwrap();
+        }
+        printer.finish::<StateCount>().unwrap();
+        String::from_utf8(buffer).unwrap()
+    }
+
+    fn records() -> Vec<StateCount> {
+        vec![
+            StateCount {
+                state: "运行中".into(),
+                count: 12,
+            },
+            StateCount {
+                state: "queued".into(),
+                count: 3,
+            },
+        ]
+    }
+
+    #[test]
+    fn json_is_one_array_and_jsonl_one_record_a_line() {
+        let json: serde_json::Value =
+            serde_json::from_str(&render(Output::Json, &records())).unwrap();
+        assert_eq!(json[0]["state"], "运行中");
+        assert_eq!(json.as_array().unwrap().len(), 2);
+        assert_eq!(render(Output::Json, &[]), "[]\n");
+        let lines = render(Output::Jsonl, &records());
+        assert_eq!(lines.lines().count(), 2);
+        assert_eq!(
+            lines.lines().next().unwrap(),
+            r#"{"state":"运行中","count":12}"#
+        );
+    }
+
+    #[test]
+    fn the_table_aligns_wide_characters() {
+        let table = render(Output::Table, &records());
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[0].starts_with("STATE"));
+        // Each CJK character takes two columns: the counts line up.
+        let column = |line: &str| unicode_width(line.split("12").next().unwrap());
+        assert_eq!(
+            column(lines[1]),
+            unicode_width(lines[2].split('3').next().unwrap())
+        );
+    }
+
+    fn unicode_width(text: &str) -> usize {
+        text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+    }
+}
