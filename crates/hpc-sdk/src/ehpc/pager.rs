@@ -35,6 +35,8 @@ pub(crate) struct Cursor {
     /// Jobs asked for per page; a page may hold fewer.
     limit: u64,
     empty_retried: bool,
+    /// Whether the one page past `end` (see [`Cursor::on_page`]) was already asked for.
+    extended: bool,
     /// Ids of the previous page: a job that shifts across a page boundary is yielded once.
     previous_ids: HashSet<i64>,
     pub finished: bool,
@@ -48,6 +50,7 @@ impl Cursor {
             end: None,
             limit: u64::from(limit),
             empty_retried: false,
+            extended: false,
             previous_ids: HashSet::new(),
             finished: false,
             listed: 0,
@@ -59,9 +62,9 @@ impl Cursor {
         let offset = self.next_offset;
         let jobs = page.hpc_job_set.unwrap_or_default();
         let received = jobs.len() as u64;
-        match page.total_count {
+        let page_total = page.total_count.map(|total| total.0.max(0) as u64);
+        match page_total {
             Some(total) => {
-                let total = total.0.max(0) as u64;
                 self.end = Some(self.end.map_or(total, |end| end.min(total)));
             }
             // Without a count, a page shorter than asked for is the last one.
@@ -96,7 +99,15 @@ impl Cursor {
         self.next_offset = offset + received;
         self.listed += jobs.len() as u64;
         if self.next_offset >= end {
-            self.finished = true;
+            // A full page reaching `end` while itself counting more jobs: an earlier page
+            // under-counted, or jobs inserted ahead pushed the tail past `end`. Ask for
+            // one more page (once per listing) rather than drop the tail silently.
+            let counts_more = page_total.is_some_and(|total| total > end);
+            if counts_more && received >= self.limit && !jobs.is_empty() && !self.extended {
+                self.extended = true;
+            } else {
+                self.finished = true;
+            }
         }
         Step::Yield(JobPage {
             jobs,
@@ -273,8 +284,35 @@ mod tests {
         let mut cursor = Cursor::new(0, 10);
         yielded(cursor.on_page(page(0..10, Some(20))));
         yielded(cursor.on_page(page(10..20, Some(1_000_000))));
+        // One page past the end is asked for, once; an empty answer ends the listing.
+        assert!(!cursor.finished);
+        assert!(matches!(
+            cursor.on_page(page(0..0, Some(1_000_000))),
+            Step::Done
+        ));
         assert!(cursor.finished);
         assert_eq!(cursor.end, Some(20));
+        // A full answer is listed, and then the listing ends whatever the count says.
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, Some(20))));
+        yielded(cursor.on_page(page(10..20, Some(1_000_000))));
+        assert_eq!(
+            yielded(cursor.on_page(page(20..30, Some(1_000_000)))).len(),
+            10
+        );
+        assert!(cursor.finished);
+        assert_eq!(cursor.end, Some(20));
+    }
+
+    #[test]
+    fn a_count_lowered_on_one_page_does_not_cut_the_tail() {
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, Some(15))));
+        // The next page is full and counts 25 again: the page after it is asked for.
+        yielded(cursor.on_page(page(10..20, Some(25))));
+        assert!(!cursor.finished);
+        assert_eq!(yielded(cursor.on_page(page(20..25, Some(25)))).len(), 5);
+        assert!(cursor.finished);
     }
 
     #[test]
