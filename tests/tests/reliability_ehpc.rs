@@ -39,7 +39,12 @@ struct Row {
 impl Row {
     /// A sandbox with 250 jobs, and the ids a fault-free listing gives.
     async fn start() -> Self {
-        let sandbox = Sandbox::builder().jobs(JOBS).seed(11).start().await.unwrap();
+        let sandbox = Sandbox::builder()
+            .jobs(JOBS)
+            .seed(11)
+            .start()
+            .await
+            .unwrap();
         let mut row = Row::bare(Arc::new(sandbox));
         let (ids, error) = row.list(row.client()).await;
         assert!(error.is_none(), "{error:?}");
@@ -78,24 +83,8 @@ impl Row {
         self.builder().build().unwrap()
     }
 
-    /// Lists everything; the ids yielded and the error that ended the stream, if any.
     async fn list(&self, client: hpc_sdk::ehpc::Client) -> (Vec<i64>, Option<Error>) {
-        bounded(async move {
-            let mut stream = client.jobs().list().items();
-            let (mut ids, mut error) = (Vec::new(), None);
-            while let Some(item) = stream.next().await {
-                match item {
-                    Ok(job) => ids.push(job.job_id.expect("every job has an id").0),
-                    Err(e) => {
-                        error = Some(e);
-                        assert!(stream.next().await.is_none(), "an error ends the stream");
-                        break;
-                    }
-                }
-            }
-            (ids, error)
-        })
-        .await
+        list_all(client).await
     }
 
     /// Runs a listing with the faults queued; the ids, the error and the requests sent.
@@ -128,6 +117,26 @@ impl Row {
     }
 }
 
+/// Lists everything; the ids yielded and the error that ended the stream, if any.
+async fn list_all(client: hpc_sdk::ehpc::Client) -> (Vec<i64>, Option<Error>) {
+    bounded(async move {
+        let mut stream = client.jobs().list().items();
+        let (mut ids, mut error) = (Vec::new(), None);
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(job) => ids.push(job.job_id.expect("every job has an id").0),
+                Err(e) => {
+                    error = Some(e);
+                    assert!(stream.next().await.is_none(), "an error ends the stream");
+                    break;
+                }
+            }
+        }
+        (ids, error)
+    })
+    .await
+}
+
 fn code(error: &Error) -> i64 {
     match error.code() {
         Some(ErrorCode::Ehpc(code)) => code.code(),
@@ -147,7 +156,8 @@ async fn http_503_twice_then_success() {
 #[tokio::test]
 async fn http_429_waits_at_least_retry_after() {
     let row = Row::start().await;
-    row.recovers(vec![Fault::rate_limited(LIST, 3)], 3 + 1).await;
+    row.recovers(vec![Fault::rate_limited(LIST, 3)], 3 + 1)
+        .await;
     let waits = row.sleep.waits();
     assert_eq!(waits.len(), 1);
     assert!(waits[0] >= Duration::from_secs(3), "{waits:?}");
@@ -228,7 +238,14 @@ impl hpc_sdk::Clock for SlowUntilFirstRequest {
 
 #[tokio::test]
 async fn a_real_1300_is_retried_once_re_signed_with_a_fresh_timestamp() {
-    let sandbox = Arc::new(Sandbox::builder().jobs(JOBS).seed(11).start().await.unwrap());
+    let sandbox = Arc::new(
+        Sandbox::builder()
+            .jobs(JOBS)
+            .seed(11)
+            .start()
+            .await
+            .unwrap(),
+    );
     let row = Row::bare(sandbox.clone());
     let client = row
         .builder()
@@ -244,7 +261,9 @@ async fn a_real_1300_is_retried_once_re_signed_with_a_fresh_timestamp() {
     assert_eq!(sandbox.faults_served(), 0);
     // An injected 1300 twice: retried once only, then reported.
     let row = Row::start().await;
-    let error = row.fails(vec![Fault::ehpc_code(LIST, 1300).times(2)], 2).await;
+    let error = row
+        .fails(vec![Fault::ehpc_code(LIST, 1300).times(2)], 2)
+        .await;
     assert_eq!(code(&error), 1300);
 }
 
@@ -318,7 +337,8 @@ async fn a_total_count_smaller_than_the_jobs() {
 async fn an_empty_page_mid_listing() {
     let row = Row::start().await;
     // Served once: the page is asked for again and the listing completes.
-    row.recovers(vec![Fault::empty_page(LIST, 100)], 3 + 1).await;
+    row.recovers(vec![Fault::empty_page(LIST, 100)], 3 + 1)
+        .await;
     // Served twice: a clear error after the first page's jobs, nothing invented.
     let (ids, error, sent) = row.run(vec![Fault::empty_page(LIST, 100).times(2)]).await;
     assert_eq!(ids, row.expected[..100]);
@@ -327,4 +347,78 @@ async fn an_empty_page_mid_listing() {
         "{error:?}"
     );
     assert_eq!(sent, 3);
+}
+
+/// A listing whose jobs change between requests: `change` runs once, after the first
+/// page was served. httpmock, since the sandbox's jobs are fixed.
+async fn shifting(
+    ids: Vec<i64>,
+    change: impl Fn(&mut Vec<i64>) + Send + Sync + 'static,
+) -> (Vec<i64>, Option<Error>, usize) {
+    use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+    let server = MockServer::start_async().await;
+    let jobs = Arc::new(std::sync::Mutex::new(ids));
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mock = server.mock(|when, then| {
+        when.path(LIST);
+        then.respond_with(move |req: &HttpMockRequest| {
+            let query = req.uri().query().unwrap_or_default().as_bytes().to_vec();
+            let param = |name: &str| -> usize {
+                url::form_urlencoded::parse(&query)
+                    .find(|(k, _)| k == name)
+                    .map_or(0, |(_, v)| v.parse().unwrap())
+            };
+            let mut jobs = jobs.lock().unwrap();
+            if served.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                change(&mut jobs);
+            }
+            let (offset, limit) = (param("offset"), param("limit"));
+            let page: Vec<_> = jobs
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|&id| common::ehpc_jobs(id as u64, 1).remove(0))
+                .collect();
+            let body = serde_json::json!({"action": "HpcJobListJobsResponse", "ret_code": 0,
+                "total_count": jobs.len(), "hpc_job_set": page});
+            HttpMockResponse::builder()
+                .status(200)
+                .body(body.to_string())
+                .build()
+        });
+    });
+    let client = hpc_sdk::ehpc::Client::builder()
+        .endpoint(server.base_url())
+        .zone("z")
+        .cluster_id("c")
+        .credentials("k", "s")
+        .retry(RetryPolicy::none())
+        .timeouts(timeouts())
+        .build()
+        .unwrap();
+    let (ids, error) = list_all(client).await;
+    (ids, error, mock.calls_async().await)
+}
+
+#[tokio::test]
+async fn a_job_inserted_at_the_front_between_pages_shifts_nothing_out() {
+    let original: Vec<i64> = (1..=200).collect();
+    let (ids, error, sent) = shifting(original.clone(), |jobs| jobs.insert(0, 9999)).await;
+    assert!(error.is_none(), "{error:?}");
+    // Job 100 came again at the top of page 2 and was not yielded twice; job 200 was
+    // pushed past the first count and is fetched by the one page asked for beyond it.
+    assert_eq!(ids, original);
+    assert_eq!(sent, 3);
+}
+
+#[tokio::test]
+async fn a_job_deleted_from_an_earlier_page_skips_one_job_offset_paging_cannot_see() {
+    let original: Vec<i64> = (1..=200).collect();
+    let (ids, error, sent) = shifting(original.clone(), |jobs| jobs.retain(|&id| id != 5)).await;
+    assert!(error.is_none(), "{error:?}");
+    // Job 101 moved up to offset 99, already read: offset paging skips it. Documented in
+    // docs/reliability.md; nothing is duplicated and the count the pages report drops.
+    let expected: Vec<i64> = original.into_iter().filter(|&id| id != 101).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(sent, 2);
 }

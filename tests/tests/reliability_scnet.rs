@@ -84,10 +84,7 @@ impl Row {
         for fault in faults {
             self.sandbox.inject(fault);
         }
-        let (requests, logins) = (
-            self.sandbox.request_count(WALLTIME),
-            self.sandbox.logins(),
-        );
+        let (requests, logins) = (self.sandbox.request_count(WALLTIME), self.sandbox.logins());
         let result = bounded(self.client.walltime().send()).await;
         (
             result,
@@ -128,20 +125,28 @@ async fn http_503_twice_then_success() {
 #[tokio::test]
 async fn http_429_waits_at_least_retry_after() {
     let row = Row::start().await;
-    row.recovers(vec![Fault::rate_limited(WALLTIME, 2)], 2).await;
+    row.recovers(vec![Fault::rate_limited(WALLTIME, 2)], 2)
+        .await;
     let waits = row.sleep.waits();
     assert_eq!(waits.len(), 1);
     assert!(waits[0] >= Duration::from_secs(2), "{waits:?}");
     // A Retry-After beyond the policy's longest wait is not honoured: the error comes back.
-    let error = row.fails(vec![Fault::rate_limited(WALLTIME, 3600)], 1).await;
-    assert!(matches!(error, Error::Http { status: 429, retry_after: Some(after), .. } if after == Duration::from_secs(3600)), "{error:?}");
+    let error = row
+        .fails(vec![Fault::rate_limited(WALLTIME, 3600)], 1)
+        .await;
+    assert!(
+        matches!(error, Error::Http { status: 429, retry_after: Some(after), .. } if after == Duration::from_secs(3600)),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn an_html_502_page_is_retried_and_reported_with_an_excerpt() {
     let row = Row::start().await;
     row.recovers(vec![Fault::html(WALLTIME, 502)], 2).await;
-    let error = row.fails(vec![Fault::html(WALLTIME, 502).times(4)], 4).await;
+    let error = row
+        .fails(vec![Fault::html(WALLTIME, 502).times(4)], 4)
+        .await;
     assert!(
         matches!(&error, Error::Http { status: 502, body_excerpt, .. } if body_excerpt.contains("502 Bad Gateway")),
         "{error:?}"
@@ -152,13 +157,17 @@ async fn an_html_502_page_is_retried_and_reported_with_an_excerpt() {
 async fn truncated_json_is_a_decode_error_not_retried() {
     let row = Row::start().await;
     let error = row.fails(vec![Fault::truncated_json(WALLTIME)], 1).await;
-    assert!(matches!(error, Error::Decode { status: 200, .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Decode { status: 200, .. }),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_dropped_connection_is_retried() {
     let row = Row::start().await;
-    row.recovers(vec![Fault::drop_connection(WALLTIME)], 2).await;
+    row.recovers(vec![Fault::drop_connection(WALLTIME)], 2)
+        .await;
 }
 
 #[tokio::test]
@@ -168,7 +177,13 @@ async fn a_server_slower_than_the_attempt_timeout_is_retried() {
     row.recovers(vec![slow()], 2).await;
     let error = row.fails(vec![slow().times(4)], 4).await;
     assert!(
-        matches!(error, Error::Timeout { scope: "attempt", .. }),
+        matches!(
+            error,
+            Error::Timeout {
+                scope: "attempt",
+                ..
+            }
+        ),
         "{error:?}"
     );
 }
@@ -187,7 +202,9 @@ async fn codes_10012_and_10013_then_success() {
 #[tokio::test]
 async fn code_10004_is_permanent() {
     let row = Row::start().await;
-    let error = row.fails(vec![Fault::scnet_code(WALLTIME, "10004")], 1).await;
+    let error = row
+        .fails(vec![Fault::scnet_code(WALLTIME, "10004")], 1)
+        .await;
     assert_eq!(
         error.code(),
         Some(&ErrorCode::Scnet(ScnetCode::InvalidParameters))
