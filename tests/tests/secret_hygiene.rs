@@ -166,14 +166,32 @@ async fn no_secret_reaches_logs_debug_or_display() {
         shown.push(format!("{err} {err:?}"));
     }
 
+    // Against the sandbox: renewal, every error variant, a refused login.
+    shown.extend(sandbox_operations().await);
+
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // The sandbox's tokens are JWTs this test never sees: none may reach the logs.
+    assert!(!logs.contains("eyJhbGci"), "a JWT reached the logs");
+    assert!(
+        !shown.join("\n").contains("eyJhbGci"),
+        "a JWT was displayed"
+    );
+    assert!(logs.contains("renewed an SCNet token"), "the renewal ran");
     assert!(
         logs.contains("hpc.operation"),
         "spans are logged: {}",
         &logs[..logs.len().min(2000)]
     );
     assert!(logs.contains("hpc.attempt"));
-    let mut secrets: Vec<String> = vec![EHPC_SECRET.into(), SCNET_SECRET.into(), PASSWORD.into()];
+    let demo = hpc_sandbox::Credentials::demo();
+    let mut secrets: Vec<String> = vec![
+        EHPC_SECRET.into(),
+        SCNET_SECRET.into(),
+        PASSWORD.into(),
+        demo.ehpc_secret_access_key,
+        demo.scnet_secret_key,
+        demo.scnet_password,
+    ];
     secrets.extend(tokens);
     secrets.extend(
         seen_secrets
@@ -183,7 +201,7 @@ async fn no_secret_reaches_logs_debug_or_display() {
             .filter(|s| s.len() > 20)
             .cloned(),
     );
-    assert!(secrets.len() > 7, "the EHPC signatures were seen");
+    assert!(secrets.len() > 10, "the EHPC signatures were seen");
     let everything = format!("{logs}\n{}", shown.join("\n"));
     for secret in &secrets {
         // Signatures are compared without their URL encoding too.
@@ -202,4 +220,98 @@ async fn no_secret_reaches_logs_debug_or_display() {
             panic!("a secret leaked: {secret} in ...{context}...");
         }
     }
+}
+
+/// Operations and failures against the sandbox; what their errors and clients display.
+async fn sandbox_operations() -> Vec<String> {
+    use std::time::Duration;
+
+    use hpc_sandbox::{Fault, Sandbox};
+    use hpc_sdk::Timeouts;
+
+    let sandbox = Sandbox::builder()
+        .jobs(30)
+        .token_lifetime(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
+    let c = sandbox.credentials().clone();
+    let mut shown = Vec::new();
+    let quick = Timeouts {
+        per_attempt: Duration::from_millis(300),
+        ..Timeouts::default()
+    };
+    let ehpc = hpc_sdk::ehpc::Client::builder()
+        .endpoint(sandbox.ehpc_url())
+        .zone(&c.ehpc_zone)
+        .cluster_id(&c.ehpc_cluster_id)
+        .credentials(&c.ehpc_access_key_id, &c.ehpc_secret_access_key)
+        .retry(RetryPolicy::none())
+        .timeouts(quick)
+        .page_size(10)
+        .build()
+        .unwrap();
+    let list = "/api/job/list";
+    sandbox.inject(Fault::truncated_json(list)); // Decode
+    sandbox.inject(Fault::drop_connection(list)); // Transport
+    sandbox.inject(Fault::delay(list, Duration::from_secs(2))); // Timeout
+    sandbox.inject(Fault::rate_limited(list, 1)); // Http
+    for _ in 0..4 {
+        let err = ehpc.jobs().list().send().await.unwrap_err();
+        shown.push(format!("{err} {err:?}"));
+    }
+    for (shown, variant) in shown.iter().zip(["Decode", "Transport", "Timeout", "Http"]) {
+        assert!(
+            shown.contains(&format!(" {variant} {{")),
+            "{variant}: {shown}"
+        );
+    }
+    sandbox.inject(Fault::empty_page(list, 10).times(2)); // InconsistentListing
+    let results: Vec<_> = futures::StreamExt::collect::<Vec<_>>(ehpc.jobs().list().items()).await;
+    let err = results.into_iter().find_map(Result::err).unwrap();
+    assert!(matches!(err, hpc_sdk::Error::InconsistentListing { .. }));
+    shown.push(format!("{err} {err:?}"));
+
+    // AK/SK login, discovery, renewal ahead of expiry, InvalidInput, Auth.
+    let clock = TestClock::at(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    );
+    let scnet = hpc_sdk::scnet::Client::builder()
+        .api_url(sandbox.scnet_api_url())
+        .portal_url(sandbox.scnet_portal_url())
+        .access_key(&c.scnet_user, &c.scnet_access_key, &c.scnet_secret_key)
+        .clock(std::sync::Arc::new(clock.clone()))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    scnet.walltime().send().await.unwrap();
+    clock.advance(Duration::from_secs(3600 - 60));
+    scnet.walltime().send().await.unwrap();
+    assert_eq!(sandbox.renewals(), 1);
+    let err = scnet.member_jobs(1, 2, " ").send().await.unwrap_err();
+    shown.push(format!("{err} {err:?}"));
+    let err = scnet
+        .walltime()
+        .region(hpc_sandbox::credentials::SCNET_DISABLED_CLUSTER_ID)
+        .send()
+        .await
+        .unwrap_err();
+    shown.push(format!("{err} {err:?} {scnet:?}"));
+    // A refused login (wrong secret key), by AK/SK and by password.
+    for builder in [
+        hpc_sdk::scnet::Client::builder()
+            .api_url(sandbox.scnet_api_url())
+            .access_key(&c.scnet_user, &c.scnet_access_key, PASSWORD),
+        hpc_sdk::scnet::Client::builder()
+            .portal_url(sandbox.scnet_portal_url())
+            .password(&c.scnet_user, SCNET_SECRET, &c.scnet_org_id),
+    ] {
+        let client = builder.retry(RetryPolicy::none()).build().unwrap();
+        let err = client.regions().send().await.unwrap_err();
+        shown.push(format!("{err} {err:?} {client:?}"));
+    }
+    shown
 }
