@@ -2,6 +2,37 @@
 
 use crate::error::{Error, Result};
 
+/// The setters both platforms' builders share: retry policy, timeouts, clock, sleep.
+/// The builder keeps them in a `rt: Runtime` field.
+macro_rules! runtime_setters {
+    () => {
+        /// The retry policy.
+        pub fn retry(mut self, policy: $crate::RetryPolicy) -> Self {
+            self.rt.retry = policy;
+            self
+        }
+
+        /// The time limits.
+        pub fn timeouts(mut self, timeouts: $crate::Timeouts) -> Self {
+            self.rt.timeouts = timeouts;
+            self
+        }
+
+        /// The clock used for timestamps and token expiry (tests).
+        pub fn clock(mut self, clock: std::sync::Arc<dyn $crate::Clock>) -> Self {
+            self.rt.clock = clock;
+            self
+        }
+
+        /// How to wait between retries (tests).
+        pub fn sleep(mut self, sleep: std::sync::Arc<dyn $crate::Sleep>) -> Self {
+            self.rt.sleep = sleep;
+            self
+        }
+    };
+}
+pub(crate) use runtime_setters;
+
 /// A base URL, checked: `http` or `https`, with a host; no trailing slash.
 pub(crate) fn base_url(raw: &str, what: &str) -> Result<String> {
     let trimmed = raw.trim().trim_end_matches('/');

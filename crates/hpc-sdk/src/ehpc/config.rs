@@ -7,8 +7,7 @@ use secrecy::SecretString;
 
 use super::Client;
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
-use crate::runtime::{Clock, Runtime, Sleep, Timeouts};
+use crate::runtime::Runtime;
 
 /// QingCloud's EHPC API host.
 pub const DEFAULT_ENDPOINT: &str = "https://hpc.api.qingcloud.com";
@@ -127,35 +126,13 @@ impl ClientBuilder {
         self
     }
 
-    /// The retry policy.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.rt.retry = policy;
-        self
-    }
-
-    /// The time limits.
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.rt.timeouts = timeouts;
-        self
-    }
-
-    /// The clock used for timestamps (tests).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.rt.clock = clock;
-        self
-    }
-
-    /// How to wait between retries (tests).
-    pub fn sleep(mut self, sleep: Arc<dyn Sleep>) -> Self {
-        self.rt.sleep = sleep;
-        self
-    }
-
     /// A ready HTTP client to share (its own timeouts then apply per attempt).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
     }
+
+    crate::config::runtime_setters!();
 
     /// The client, or what is missing.
     pub fn build(self) -> Result<Client> {

@@ -11,8 +11,7 @@ use super::token::Credentials;
 use super::{Client, Inner, Sites};
 use crate::config::base_url;
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
-use crate::runtime::{Clock, Runtime, Sleep, Timeouts};
+use crate::runtime::Runtime;
 
 /// The AK/SK login host.
 pub const DEFAULT_API_URL: &str = "https://api.scnet.cn";
@@ -37,7 +36,7 @@ pub(crate) struct Settings {
 ///     .region("11112");
 /// assert!(!format!("{builder:?}").contains("PASSWORD"));
 /// ```
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ClientBuilder {
     api_url: Option<String>,
     portal_url: Option<String>,
@@ -46,18 +45,21 @@ pub struct ClientBuilder {
     hpc_url: Option<String>,
     cluster_user: Option<String>,
     refresh_ahead: Option<Duration>,
-    rt: RuntimeSettings,
+    rt: Runtime,
 }
 
-#[derive(Default)]
-struct RuntimeSettings(Runtime);
-
-impl std::fmt::Debug for RuntimeSettings {
+impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime")
-            .field("retry", &self.0.retry)
-            .field("timeouts", &self.0.timeouts)
-            .finish()
+        f.debug_struct("scnet::ClientBuilder")
+            .field("api_url", &self.api_url)
+            .field("portal_url", &self.portal_url)
+            .field("credentials", &self.credentials)
+            .field("region", &self.region)
+            .field("hpc_url", &self.hpc_url)
+            .field("cluster_user", &self.cluster_user)
+            .field("retry", &self.rt.retry)
+            .field("timeouts", &self.rt.timeouts)
+            .finish_non_exhaustive()
     }
 }
 
@@ -180,29 +182,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The retry policy.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.rt.0.retry = policy;
-        self
-    }
-
-    /// The time limits.
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.rt.0.timeouts = timeouts;
-        self
-    }
-
-    /// The clock used for token expiry and login timestamps (tests).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.rt.0.clock = clock;
-        self
-    }
-
-    /// How to wait between retries (tests).
-    pub fn sleep(mut self, sleep: Arc<dyn Sleep>) -> Self {
-        self.rt.0.sleep = sleep;
-        self
-    }
+    crate::config::runtime_setters!();
 
     /// The client, or what is missing.
     pub fn build(self) -> Result<Client> {
@@ -222,7 +202,7 @@ impl ClientBuilder {
             .as_deref()
             .map(|url| base_url(url, "SCNet hpc URL"))
             .transpose()?;
-        let rt = self.rt.0;
+        let rt = self.rt;
         let http = rt.http_client()?;
         let sites = Sites {
             api: scnet_client::Client::new_with_client(&api_url, http.clone()),

@@ -1,5 +1,6 @@
 //! The documented SCNet calls, as builders ending in `.send()`.
 
+use progenitor_client::{Error as GenError, ResponseValue};
 use secrecy::ExposeSecret;
 
 use super::auth::TokenKind;
@@ -105,30 +106,22 @@ impl JobState {
 
     /// Sends the request.
     pub async fn send(self) -> Result<JobStateCounts> {
-        let client = &self.client;
-        let region = client.region(self.region.as_deref()).await?;
-        let site = client.site(&region).await?;
-        let user = cluster_user(self.user, &site)?;
-        let rt = &client.inner.rt;
-        let answer = client
-            .authorized(TokenKind::Region(region.clone()), |token| {
-                let (site, user) = (&site, &user);
-                async move {
-                    retry::run(rt, call("scnet.job_state"), |_| async {
-                        let (index, hpc) = site.hpc();
-                        let request = hpc
-                            .get_job_state_counts()
-                            .token(token.expose_secret().to_string())
-                            .user_name(user.clone());
-                        let result = http::value(request.send().await, envelope::from_body).await;
-                        if matches!(result, Err(Error::Transport { .. })) {
-                            site.failed(index);
-                        }
-                        envelope::check(result?)
-                    })
-                    .await
-                }
-            })
+        let target = RegionTarget {
+            region: self.region,
+            user: self.user,
+        };
+        let answer = target
+            .call(
+                &self.client,
+                "scnet.job_state",
+                |hpc, token, user| async move {
+                    hpc.get_job_state_counts()
+                        .token(token)
+                        .user_name(user)
+                        .send()
+                        .await
+                },
+            )
             .await?;
         let data = answer.data.ok_or_else(|| no_data("job_state"))?;
         Ok(JobStateCounts::from_pairs(
@@ -172,30 +165,22 @@ impl Walltime {
     /// vendor's page says machine-hours (机时), one client measured core-seconds. The
     /// SDK never converts it.
     pub async fn send(self) -> Result<f64> {
-        let client = &self.client;
-        let region = client.region(self.region.as_deref()).await?;
-        let site = client.site(&region).await?;
-        let user = cluster_user(self.user, &site)?;
-        let rt = &client.inner.rt;
-        let answer = client
-            .authorized(TokenKind::Region(region.clone()), |token| {
-                let (site, user) = (&site, &user);
-                async move {
-                    retry::run(rt, call("scnet.walltime"), |_| async {
-                        let (index, hpc) = site.hpc();
-                        let request = hpc
-                            .get_used_walltime()
-                            .token(token.expose_secret().to_string())
-                            .username(user.clone());
-                        let result = http::value(request.send().await, envelope::from_body).await;
-                        if matches!(result, Err(Error::Transport { .. })) {
-                            site.failed(index);
-                        }
-                        envelope::check(result?)
-                    })
-                    .await
-                }
-            })
+        let target = RegionTarget {
+            region: self.region,
+            user: self.user,
+        };
+        let answer = target
+            .call(
+                &self.client,
+                "scnet.walltime",
+                |hpc, token, user| async move {
+                    hpc.get_used_walltime()
+                        .token(token)
+                        .username(user)
+                        .send()
+                        .await
+                },
+            )
             .await?;
         answer.data.ok_or_else(|| no_data("walltime"))
     }
@@ -292,6 +277,42 @@ impl Regions {
                 has_token: r.token.is_some(),
             })
             .collect())
+    }
+}
+
+/// A call to a region's hpc host as its cluster user: discovery, the region token with
+/// its 10008 refresh, retries, and moving to the next hpc URL on transport errors.
+struct RegionTarget {
+    region: Option<String>,
+    user: Option<String>,
+}
+
+impl RegionTarget {
+    async fn call<T, F, Fut>(self, client: &Client, operation: &'static str, send: F) -> Result<T>
+    where
+        T: envelope::Envelope,
+        F: Fn(scnet_client::Client, String, String) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<ResponseValue<T>, GenError<()>>>,
+    {
+        let region = client.region(self.region.as_deref()).await?;
+        let site = client.site(&region).await?;
+        let user = cluster_user(self.user, &site)?;
+        let (rt, site, user, send) = (&client.inner.rt, &site, &user, &send);
+        client
+            .authorized(TokenKind::Region(region.clone()), |token| async move {
+                retry::run(rt, call(operation), |_| async {
+                    let (index, hpc) = site.hpc();
+                    let sent =
+                        send(hpc.clone(), token.expose_secret().to_string(), user.clone()).await;
+                    let result = http::value(sent, envelope::from_body).await;
+                    if matches!(result, Err(Error::Transport { .. })) {
+                        site.failed(index);
+                    }
+                    envelope::check(result?)
+                })
+                .await
+            })
+            .await
     }
 }
 
