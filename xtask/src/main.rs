@@ -4,15 +4,18 @@
 //! cargo xtask codegen            # regenerate crates/*-client/src/generated*.rs from spec/
 //! cargo xtask codegen --check    # write nothing; fail with a diff if a file is stale
 //! cargo xtask codegen --root DIR # work on another checkout (used by the drift test)
+//! cargo xtask bench [--quick]    # build hpc-bench in release, run it, write docs/benchmarks.md
 //! ```
 
+mod bench;
 mod codegen;
 mod spec;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] [--root DIR]";
+const USAGE: &str =
+    "usage: cargo xtask codegen [--check] [--root DIR]\n       cargo xtask bench [--quick]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +33,16 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         eprintln!("{USAGE}");
         return Ok(ExitCode::from(2));
     };
+    if command == "bench" {
+        return match rest {
+            [] => bench::run(&default_root(), false),
+            [flag] if flag == "--quick" => bench::run(&default_root(), true),
+            _ => {
+                eprintln!("unknown arguments for bench\n{USAGE}");
+                Ok(ExitCode::from(2))
+            }
+        };
+    }
     if command != "codegen" {
         eprintln!("unknown command `{command}`\n{USAGE}");
         return Ok(ExitCode::from(2));
