@@ -73,17 +73,39 @@ impl TokenStore {
 
     /// The regions of the last login (logging in if there was none).
     pub async fn regions(&self, rt: &Runtime, sites: &Sites) -> Result<Vec<RegionEntry>> {
+        self.with_regions(rt, sites, <[RegionEntry]>::to_vec).await
+    }
+
+    /// The first region of the last login that has a token (logging in if there was
+    /// none); empty if there is none or the token is static. Copies one id, not the
+    /// whole login, on every call that has no region configured.
+    pub async fn default_region(&self, rt: &Runtime, sites: &Sites) -> Result<String> {
+        self.with_regions(rt, sites, |regions| {
+            regions
+                .iter()
+                .find(|r| r.token.is_some())
+                .map(|r| r.id.clone())
+                .unwrap_or_default()
+        })
+        .await
+    }
+
+    /// `read` applied to the regions of the last login, logging in if there was none;
+    /// to no regions for a static token.
+    async fn with_regions<R>(
+        &self,
+        rt: &Runtime,
+        sites: &Sites,
+        read: impl FnOnce(&[RegionEntry]) -> R,
+    ) -> Result<R> {
         if let Credentials::Token(_) = self.credentials {
-            return Ok(Vec::new());
+            return Ok(read(&[]));
         }
         let mut state = self.state.lock().await;
         if state.is_none() {
             *state = Some(self.login(rt, sites).await?);
         }
-        Ok(state
-            .as_ref()
-            .map(|s| s.regions.clone())
-            .unwrap_or_default())
+        Ok(read(state.as_ref().map_or(&[], |s| s.regions.as_slice())))
     }
 
     /// A token of `kind` good for at least the refresh margin: renewed ahead of its
@@ -99,15 +121,16 @@ impl TokenStore {
         }
         let mut state = self.state.lock().await;
         let now = rt.clock.now();
-        let current = state
-            .as_mut()
-            .and_then(|set| set.slot(kind))
-            .and_then(|slot| slot.clone());
-        if let Some(token) = &current {
-            if token.is_fresh(now, self.refresh_ahead) {
+        // The common case, a fresh token, copies only the token's text.
+        let stale = match state.as_mut().and_then(|set| set.slot(kind)) {
+            Some(Some(token)) if token.is_fresh(now, self.refresh_ahead) => {
                 return Ok(token.value.clone());
             }
-            if let Ok(renewed) = self.renew(rt, sites, &token.value).await {
+            Some(Some(token)) => Some(token.value.clone()),
+            _ => None,
+        };
+        if let Some(stale) = &stale {
+            if let Ok(renewed) = self.renew(rt, sites, stale).await {
                 let slot = state.as_mut().and_then(|set| set.slot(kind));
                 if let Some(slot) = slot {
                     *slot = Some(renewed.clone());

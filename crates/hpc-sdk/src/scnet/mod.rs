@@ -116,16 +116,10 @@ impl Client {
         if let Some(id) = explicit.or(self.inner.settings.region.as_deref()) {
             return Ok(id.to_string());
         }
-        let regions = self
-            .inner
+        self.inner
             .tokens
-            .regions(&self.inner.rt, &self.inner.sites)
-            .await?;
-        Ok(regions
-            .into_iter()
-            .find(|r| r.token.is_some())
-            .map(|r| r.id)
-            .unwrap_or_default())
+            .default_region(&self.inner.rt, &self.inner.sites)
+            .await
     }
 
     /// Runs `call` with a token of `kind`; on 10008 (an expired token, in practice)
