@@ -129,14 +129,14 @@ impl TokenStore {
             Some(Some(token)) => Some(token.value.clone()),
             _ => None,
         };
-        if let Some(stale) = &stale {
-            if let Ok(renewed) = self.renew(rt, sites, stale).await {
-                let slot = state.as_mut().and_then(|set| set.slot(kind));
-                if let Some(slot) = slot {
-                    *slot = Some(renewed.clone());
-                }
-                return Ok(renewed.value);
+        if let Some(stale) = &stale
+            && let Ok(renewed) = self.renew(rt, sites, stale).await
+        {
+            let slot = state.as_mut().and_then(|set| set.slot(kind));
+            if let Some(slot) = slot {
+                *slot = Some(renewed.clone());
             }
+            return Ok(renewed.value);
         }
         let fresh = self.login(rt, sites).await?;
         let mut fresh_state = fresh;
