@@ -108,12 +108,16 @@ the same run on the same machine, interleaved where it matters, so drift and a b
 neighbour hit both sides alike: ratios are the headline, absolute times are context and \
 move from machine to machine. *Overhead* rows compare the SDK (`hpc_sdk`) with a \
 hand-written `reqwest` + `serde_json` client that signs EHPC requests itself and reuses one \
-connection pool, both calling the same in-process sandbox on loopback; 1.00× means the SDK \
-costs nothing extra. *Throughput* rows list 100,000 jobs through `.items()`, with the \
-latency per page injected by the sandbox. *Memory* rows are the peak resident set \
-(`VmHWM`) of a fresh child process that only runs the client; the sandbox serving it lives \
-in the parent. *Signing* and *decoding* are single-threaded loops. *Codegen* runs the \
-already built `xtask` binary.";
+connection pool, both calling the same in-process sandbox on loopback (on a tokio runtime \
+of its own, as a server would have its own threads); 1.00× means the SDK costs nothing \
+extra. p99 rests on the slowest 1% of samples and is the noisiest row on a shared machine. \
+Allocation counts cover only the client's threads and barely move between runs. \
+*Throughput* rows list 100,000 jobs through `.items()`, with the latency per page \
+injected by the sandbox. *Memory* rows are the peak resident set (`VmHWM`) of a fresh \
+child process that only runs the client; the sandbox serving it lives in the parent. \
+*Signing* and *decoding* are single-threaded loops. *Codegen* runs the already built \
+`xtask` binary (dev profile, as `cargo xtask` builds it). `cargo xtask bench --quick` \
+runs fewer samples (about 15 s).";
 
 /// The generated section: command, machine, how to read, the table.
 pub fn section(info: &RunInfo<'_>, rows: &[Row]) -> String {
