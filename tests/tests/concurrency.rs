@@ -39,18 +39,21 @@ async fn walltimes(client: &hpc_sdk::scnet::Client) -> Vec<f64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_across_a_token_about_to_expire_share_one_renewal() {
-    // Tokens live 4 s and are renewed 3 s ahead: after 1.2 s the cached one is due.
+    // The client's clock jumps to a minute before the token's expireTime: every call
+    // finds it due, and the renewed token (an hour from the server's now) is fresh.
     let sandbox = Sandbox::builder()
-        .token_lifetime(Duration::from_secs(4))
+        .token_lifetime(Duration::from_secs(3600))
         .start()
         .await
         .unwrap();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let clock = TestClock::at(now.as_secs());
     let client = scnet(&sandbox)
-        .refresh_ahead(Duration::from_secs(3))
+        .clock(Arc::new(clock.clone()))
         .build()
         .unwrap();
     let expected = client.walltime().send().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    clock.advance(Duration::from_secs(3600 - 60));
     let answers = walltimes(&client).await;
     assert!(answers.iter().all(|&w| w == expected));
     assert_eq!(
@@ -65,7 +68,8 @@ async fn calls_across_a_token_about_to_expire_share_one_renewal() {
 async fn calls_with_a_token_the_server_expired_share_one_login() {
     // The client's clock stands still, so only the server's 10008 reveals the expiry.
     let sandbox = Sandbox::builder()
-        .token_lifetime(Duration::from_secs(1))
+        // Long enough that 200 calls on a loaded machine finish inside one lifetime.
+        .token_lifetime(Duration::from_secs(3))
         .start()
         .await
         .unwrap();
@@ -76,7 +80,7 @@ async fn calls_with_a_token_the_server_expired_share_one_login() {
         .build()
         .unwrap();
     let expected = client.walltime().send().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    tokio::time::sleep(Duration::from_millis(3200)).await;
     let answers = walltimes(&client).await;
     assert!(answers.iter().all(|&w| w == expected));
     assert_eq!(

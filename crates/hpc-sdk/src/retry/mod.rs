@@ -1,6 +1,6 @@
 //! When to send again, as one pure function, and the loop that applies it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 use tracing::Instrument;
@@ -185,6 +185,10 @@ where
     let span =
         tracing::info_span!("hpc.operation", platform = %call.platform, operation = call.operation);
     let per_attempt = rt.timeouts.per_attempt;
+    let per_operation = rt.timeouts.per_operation;
+    // One timer per attempt, at whichever limit comes first: the attempt's own or the
+    // operation's. The first attempt of a healthy call pays for a single timer.
+    let operation_deadline = tokio::time::Instant::now() + per_operation;
     let all = async {
         let mut backoff = rt.retry.backoff();
         let mut retries = 0;
@@ -198,14 +202,29 @@ where
                 code = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
             );
-            let started = Instant::now();
-            let result = tokio::time::timeout(per_attempt, attempt(number))
+            let started = tokio::time::Instant::now();
+            let attempt_deadline = started + per_attempt;
+            let (limit, timeout) = if attempt_deadline <= operation_deadline {
+                (
+                    attempt_deadline,
+                    Error::Timeout {
+                        after: per_attempt,
+                        scope: "attempt",
+                    },
+                )
+            } else {
+                (
+                    operation_deadline,
+                    Error::Timeout {
+                        after: per_operation,
+                        scope: "operation",
+                    },
+                )
+            };
+            let result = tokio::time::timeout_at(limit, attempt(number))
                 .instrument(attempt_span.clone())
                 .await
-                .unwrap_or(Err(Error::Timeout {
-                    after: per_attempt,
-                    scope: "attempt",
-                }))
+                .unwrap_or(Err(timeout))
                 .map_err(|error| match error {
                     // reqwest's own per-attempt timeout does not say how long it was.
                     Error::Timeout {
@@ -243,19 +262,16 @@ where
                 return Err(error);
             };
             let delay = delay.max(at_least);
+            if tokio::time::Instant::now() + delay >= operation_deadline {
+                // No time left for another attempt: the last error says more than a timeout.
+                return Err(error);
+            }
             tracing::debug!(parent: &attempt_span, error = %error, ?delay, "retrying");
             retries += 1;
             rt.sleep.sleep(delay).await;
         }
     };
-    let deadline = rt.timeouts.per_operation;
-    tokio::time::timeout(deadline, all)
-        .instrument(span)
-        .await
-        .unwrap_or(Err(Error::Timeout {
-            after: deadline,
-            scope: "operation",
-        }))
+    all.instrument(span).await
 }
 
 #[cfg(test)]

@@ -126,7 +126,8 @@ impl TokenStore {
             Some(Some(token)) if token.is_fresh(now, self.refresh_ahead) => {
                 return Ok(token.value.clone());
             }
-            Some(Some(token)) => Some(token.value.clone()),
+            // A refused token is not worth renewing: log in again.
+            Some(Some(token)) if !token.refused => Some(token.value.clone()),
             _ => None,
         };
         if let Some(stale) = &stale
@@ -163,11 +164,12 @@ impl TokenStore {
     /// already replaced it.
     pub async fn refused(&self, kind: &TokenKind, used: &SecretString) {
         let mut state = self.state.lock().await;
-        if let Some(slot) = state.as_mut().and_then(|set| set.slot(kind))
-            && slot.as_ref().is_some_and(|token| token.same_as(used))
+        // The token stays in its slot, marked, so the region still counts as one with a
+        // token for callers choosing a default region meanwhile.
+        if let Some(Some(token)) = state.as_mut().and_then(|set| set.slot(kind))
+            && token.same_as(used)
         {
-            // Renewing a refused token is pointless: log in again.
-            *slot = None;
+            token.refused = true;
         }
     }
 
@@ -226,7 +228,10 @@ impl TokenStore {
         let mut set = TokenSet::default();
         for entry in answer.data.unwrap_or_default() {
             let id = entry.cluster_id.map(|c| c.0).unwrap_or_default();
-            let token = entry.token.filter(|t| !t.is_empty()).map(Token::new);
+            let token = entry
+                .token
+                .filter(|t| !t.is_empty())
+                .map(|t| Token::new(t, rt.clock.now()));
             if id == "0" {
                 set.platform = token;
             } else {
@@ -264,7 +269,7 @@ impl TokenStore {
             .and_then(renewed_token)
             .ok_or_else(|| Error::auth("the token renewal answered no token"))?;
         tracing::info!("renewed an SCNet token");
-        Ok(Token::new(token))
+        Ok(Token::new(token, rt.clock.now()))
     }
 }
 

@@ -115,26 +115,41 @@ pub fn token_expiry(jwt: &str) -> Option<SystemTime> {
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(millis))
 }
 
-/// A token and when it expires.
+/// How long a token just obtained is used whatever its `expireTime` says: a client
+/// clock running ahead of the server's would otherwise renew on every call.
+pub(crate) const TRUST_NEW_TOKEN_FOR: Duration = Duration::from_secs(60);
+
+/// A token, when it expires, when the client got it, and whether a server refused it.
 #[derive(Clone)]
 pub(crate) struct Token {
     pub value: SecretString,
     pub expires_at: Option<SystemTime>,
+    pub obtained_at: SystemTime,
+    /// The server answered 10008 to it: replace it by logging in, not by renewing it.
+    pub refused: bool,
 }
 
 impl Token {
-    pub fn new(value: String) -> Self {
+    pub fn new(value: String, now: SystemTime) -> Self {
         let expires_at = token_expiry(&value);
         Self {
             value: SecretString::from(value),
             expires_at,
+            obtained_at: now,
+            refused: false,
         }
     }
 
-    /// Still good for at least `margin` at `now` (a token of unknown expiry is trusted
-    /// until the server says otherwise).
+    /// Still good for at least `margin` at `now`. A token of unknown expiry, or one
+    /// obtained within [`TRUST_NEW_TOKEN_FOR`], is trusted until the server says otherwise.
     pub fn is_fresh(&self, now: SystemTime, margin: Duration) -> bool {
-        self.expires_at.is_none_or(|at| now + margin < at)
+        if self.refused {
+            return false;
+        }
+        let just_obtained = now
+            .duration_since(self.obtained_at)
+            .is_ok_and(|age| age < TRUST_NEW_TOKEN_FOR);
+        just_obtained || self.expires_at.is_none_or(|at| now + margin < at)
     }
 
     pub fn same_as(&self, other: &SecretString) -> bool {
@@ -179,6 +194,8 @@ mod tests {
     fn freshness_keeps_a_margin() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
         let token = |secs| Token {
+            obtained_at: SystemTime::UNIX_EPOCH,
+            refused: false,
             value: "t".to_string().into(),
             expires_at: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)),
         };
@@ -186,11 +203,26 @@ mod tests {
         assert!(!token(1200).is_fresh(now, Duration::from_secs(300)));
         assert!(
             Token {
+                obtained_at: SystemTime::UNIX_EPOCH,
+                refused: false,
                 value: "t".to_string().into(),
                 expires_at: None
             }
             .is_fresh(now, Duration::from_secs(300))
         );
+    }
+
+    #[test]
+    fn a_new_token_is_trusted_for_a_minute_and_a_refused_one_never() {
+        let obtained = SystemTime::UNIX_EPOCH + Duration::from_secs(10_000);
+        // Its expireTime lies in the past as this (fast) client clock sees it.
+        let mut token = Token::new(String::from("not-a-jwt"), obtained);
+        token.expires_at = Some(SystemTime::UNIX_EPOCH + Duration::from_secs(5_000));
+        let margin = Duration::from_secs(300);
+        assert!(token.is_fresh(obtained + Duration::from_secs(59), margin));
+        assert!(!token.is_fresh(obtained + TRUST_NEW_TOKEN_FOR, margin));
+        token.refused = true;
+        assert!(!token.is_fresh(obtained, margin));
     }
 
     #[test]
