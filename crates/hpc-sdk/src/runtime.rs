@@ -113,6 +113,9 @@ pub(crate) struct Runtime {
     pub sleep: Arc<dyn Sleep>,
     pub retry: RetryPolicy,
     pub timeouts: Timeouts,
+    /// The HTTP client enforces `timeouts.per_attempt` itself (the SDK built it), so
+    /// the retry loop need not arm a timer of its own for a healthy first attempt.
+    pub http_times_attempts: bool,
 }
 
 impl Default for Runtime {
@@ -122,6 +125,7 @@ impl Default for Runtime {
             sleep: Arc::new(TokioSleep),
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
+            http_times_attempts: false,
         }
     }
 }

@@ -156,11 +156,15 @@ impl ClientBuilder {
             .page_size
             .unwrap_or(MAX_PAGE_SIZE)
             .clamp(1, MAX_PAGE_SIZE);
+        let mut rt = self.rt;
         let http = match self.http {
             Some(http) => http,
-            None => self.rt.http_client()?,
+            None => {
+                rt.http_times_attempts = true;
+                rt.http_client()?
+            }
         };
-        let signer = super::sign::Signer::new(access_key_id, secret, self.rt.clock.clone());
+        let signer = super::sign::Signer::new(access_key_id, secret, rt.clock.clone());
         let hooks = ehpc_client::Hooks::signed_by(Arc::new(signer));
         let api = ehpc_client::Client::new_with_client(&endpoint, http, hooks);
         let inner = super::Inner {
@@ -169,7 +173,7 @@ impl ClientBuilder {
             zone,
             cluster_id: self.cluster_id,
             page_size,
-            rt: self.rt,
+            rt,
         };
         Ok(Client {
             inner: Arc::new(inner),

@@ -221,21 +221,26 @@ where
                     },
                 )
             };
-            let result = tokio::time::timeout_at(limit, attempt(number))
-                .instrument(attempt_span.clone())
-                .await
-                .unwrap_or(Err(timeout))
-                .map_err(|error| match error {
-                    // reqwest's own per-attempt timeout does not say how long it was.
-                    Error::Timeout {
-                        after,
-                        scope: "attempt",
-                    } if after.is_zero() => Error::Timeout {
-                        after: per_attempt,
-                        scope: "attempt",
-                    },
-                    other => other,
-                });
+            let attempt_future = attempt(number).instrument(attempt_span.clone());
+            let result = if rt.http_times_attempts && attempt_deadline <= operation_deadline {
+                // reqwest enforces the attempt's limit; a second timer would only cost.
+                attempt_future.await
+            } else {
+                tokio::time::timeout_at(limit, attempt_future)
+                    .await
+                    .unwrap_or(Err(timeout))
+            };
+            let result = result.map_err(|error| match error {
+                // reqwest's own per-attempt timeout does not say how long it was.
+                Error::Timeout {
+                    after,
+                    scope: "attempt",
+                } if after.is_zero() => Error::Timeout {
+                    after: per_attempt,
+                    scope: "attempt",
+                },
+                other => other,
+            });
             attempt_span.record("latency_ms", started.elapsed().as_millis() as u64);
             let error = match result {
                 Ok(value) => {

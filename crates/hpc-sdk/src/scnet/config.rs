@@ -203,6 +203,8 @@ impl ClientBuilder {
             .map(|url| base_url(url, "SCNet hpc URL"))
             .transpose()?;
         let rt = self.rt;
+        let mut rt = rt;
+        rt.http_times_attempts = true;
         let http = rt.http_client()?;
         let sites = Sites {
             api: scnet_client::Client::new_with_client(&api_url, http.clone()),
