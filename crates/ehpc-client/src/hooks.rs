@@ -93,9 +93,11 @@ impl fmt::Debug for Hooks {
 /// use ehpc_client::{before_send, Hooks};
 ///
 /// let mut request = reqwest::Request::new(reqwest::Method::GET, "http://x/api/job/list".parse().unwrap());
-/// let mut hook = std::pin::pin!(before_send(&Hooks::unsigned(), &mut request));
+/// let hooks = Hooks::unsigned();
+/// let mut hook = std::pin::pin!(before_send(&hooks, &mut request));
 /// // Signing never waits, so the future is ready on its first poll.
-/// let polled = hook.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+/// let mut context = Context::from_waker(Waker::noop());
+/// let polled = hook.as_mut().poll(&mut context);
 /// assert!(matches!(polled, Poll::Ready(Ok(()))));
 /// ```
 pub async fn before_send(hooks: &Hooks, request: &mut reqwest::Request) -> Result<(), SignError> {
