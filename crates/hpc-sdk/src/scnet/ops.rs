@@ -9,6 +9,23 @@ use crate::error::{Error, Result};
 use crate::retry::{self, Call};
 use crate::{Platform, http};
 
+/// The `.user()` and `.region()` setters of the calls that go to a region's hpc host.
+macro_rules! region_target_setters {
+    () => {
+        /// The cluster user (default: the one discovered for the region).
+        pub fn user(mut self, user: impl Into<String>) -> Self {
+            self.target.user = Some(user.into());
+            self
+        }
+
+        /// The region (default: the client's).
+        pub fn region(mut self, cluster_id: impl Into<String>) -> Self {
+            self.target.region = Some(cluster_id.into());
+            self
+        }
+    };
+}
+
 fn no_data(operation: &str) -> Error {
     Error::Decode {
         status: 200,
@@ -79,38 +96,23 @@ impl JobStateCounts {
 #[must_use = "a request does nothing until sent"]
 pub struct JobState {
     client: Client,
-    user: Option<String>,
-    region: Option<String>,
+    target: RegionTarget,
 }
 
 impl JobState {
     pub(super) fn new(client: Client) -> Self {
         Self {
             client,
-            user: None,
-            region: None,
+            target: RegionTarget::default(),
         }
     }
 
-    /// The cluster user (default: the one discovered for the region).
-    pub fn user(mut self, user: impl Into<String>) -> Self {
-        self.user = Some(user.into());
-        self
-    }
-
-    /// The region (default: the client's).
-    pub fn region(mut self, cluster_id: impl Into<String>) -> Self {
-        self.region = Some(cluster_id.into());
-        self
-    }
+    region_target_setters!();
 
     /// Sends the request.
     pub async fn send(self) -> Result<JobStateCounts> {
-        let target = RegionTarget {
-            region: self.region,
-            user: self.user,
-        };
-        let answer = target
+        let answer = self
+            .target
             .call(
                 &self.client,
                 "scnet.job_state",
@@ -136,40 +138,25 @@ impl JobState {
 #[must_use = "a request does nothing until sent"]
 pub struct Walltime {
     client: Client,
-    user: Option<String>,
-    region: Option<String>,
+    target: RegionTarget,
 }
 
 impl Walltime {
     pub(super) fn new(client: Client) -> Self {
         Self {
             client,
-            user: None,
-            region: None,
+            target: RegionTarget::default(),
         }
     }
 
-    /// The cluster user (default: the one discovered for the region).
-    pub fn user(mut self, user: impl Into<String>) -> Self {
-        self.user = Some(user.into());
-        self
-    }
-
-    /// The region (default: the client's).
-    pub fn region(mut self, cluster_id: impl Into<String>) -> Self {
-        self.region = Some(cluster_id.into());
-        self
-    }
+    region_target_setters!();
 
     /// The CPU time used, as the server's raw number. **Its unit is disputed**: the
     /// vendor's page says machine-hours (机时), one client measured core-seconds. The
     /// SDK never converts it.
     pub async fn send(self) -> Result<f64> {
-        let target = RegionTarget {
-            region: self.region,
-            user: self.user,
-        };
-        let answer = target
+        let answer = self
+            .target
             .call(
                 &self.client,
                 "scnet.walltime",
@@ -282,6 +269,7 @@ impl Regions {
 
 /// A call to a region's hpc host as its cluster user: discovery, the region token with
 /// its 10008 refresh, retries, and moving to the next hpc URL on transport errors.
+#[derive(Clone, Debug, Default)]
 struct RegionTarget {
     region: Option<String>,
     user: Option<String>,
