@@ -422,3 +422,96 @@ async fn a_dead_hpc_url_fails_over_to_the_next_and_sticks() {
     assert_eq!(client.walltime().send().await.unwrap(), 7.0);
     walltime.assert_calls_async(2).await;
 }
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_with_the_token() {
+    let fake = Fake::start().await;
+    let elsewhere = fake.server.mock(|when, then| {
+        when.path("/elsewhere");
+        then.status(200).body(r#"{"code":"0","data":[]}"#);
+    });
+    fake.server.mock(|when, then| {
+        when.path_includes("/groups/");
+        then.status(302).header("Location", "/elsewhere");
+    });
+    let err = fake
+        .client()
+        .member_jobs(1, 2, "u")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { status: 302, .. }), "{err:?}");
+    elsewhere.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_503_carrying_an_envelope_is_retried() {
+    let fake = Fake::start().await;
+    let walltime = fake.walltime(|_, _| {
+        HttpMockResponse::builder()
+            .status(503)
+            .body(r#"{"code":"1001","msg":"gateway busy"}"#)
+            .build()
+    });
+    let err = fake.client().walltime().send().await.unwrap_err();
+    assert_eq!(err.http_status(), Some(503));
+    assert_eq!(err.code().unwrap().to_string(), "1001");
+    walltime.assert_calls_async(4).await;
+}
+
+#[tokio::test]
+async fn a_10008_whose_data_does_not_fit_still_refreshes_the_token() {
+    let fake = Fake::start().await;
+    let walltime = fake.walltime(|tag, _| {
+        if tag == "R1" {
+            HttpMockResponse::builder()
+                .status(200)
+                .body(r#"{"code":"10008","msg":"expired","data":""}"#)
+                .build()
+        } else {
+            ok(json!(4.5))
+        }
+    });
+    assert_eq!(fake.client().walltime().send().await.unwrap(), 4.5);
+    walltime.assert_calls_async(2).await;
+    assert_eq!(fake.logins.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_hpc_url_that_times_out_fails_over_to_the_next() {
+    let slow = MockServer::start_async().await;
+    let slow_walltime = slow.mock(|when, then| {
+        when.path_includes("/walltime/");
+        then.delay(Duration::from_secs(5)).body("{}");
+    });
+    let server = MockServer::start_async().await;
+    let (base, slow_base) = (server.base_url(), slow.base_url());
+    server.mock(|when, then| {
+        when.path("/ac/openapi/v2/center");
+        then.respond_with(move |_: &HttpMockRequest| {
+            ok(json!({"clusterUserInfo": {"userName": "acct"}, "hpcUrls": [
+                {"enable": "true", "url": format!("{slow_base}/hpc")},
+                {"enable": "true", "url": format!("{base}/hpc")}
+            ]}))
+        });
+    });
+    let walltime = server.mock(|when, then| {
+        when.path("/hpc/openapi/v2/view/walltime/users/acct");
+        then.respond_with(|_: &HttpMockRequest| ok(json!(8.0)));
+    });
+    let client = hpc_sdk::scnet::Client::builder()
+        .portal_url(server.base_url())
+        .token("opaque-token")
+        .region("11112")
+        .sleep(Arc::new(RecordingSleep::default()))
+        .timeouts(hpc_sdk::Timeouts {
+            per_attempt: Duration::from_millis(300),
+            ..hpc_sdk::Timeouts::default()
+        })
+        .build()
+        .unwrap();
+    assert_eq!(client.walltime().send().await.unwrap(), 8.0);
+    assert_eq!(client.walltime().send().await.unwrap(), 8.0);
+    slow_walltime.assert_calls_async(1).await;
+    walltime.assert_calls_async(2).await;
+}

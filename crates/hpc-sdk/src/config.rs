@@ -46,9 +46,21 @@ pub(crate) fn base_url(raw: &str, what: &str) -> Result<String> {
     Ok(trimmed.to_string())
 }
 
+/// `scheme://host:port` of a checked base URL: `center` lists hpc URLs ending in
+/// `/hpc`, and the job paths start with `/hpc` again.
+pub(crate) fn origin(base: &str) -> String {
+    url::Url::parse(base).map_or_else(|_| base.to_string(), |u| u.origin().ascii_serialization())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_hpc_url_as_center_lists_it_becomes_its_origin() {
+        assert_eq!(origin("https://host:65051/hpc"), "https://host:65051");
+        assert_eq!(origin("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+    }
 
     #[test]
     fn base_urls_are_checked_and_trimmed() {

@@ -12,12 +12,29 @@ const EXCERPT_CHARS: usize = 300;
 
 /// The first [`EXCERPT_CHARS`] characters of a body, for error messages.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let text = scrub_tokens(&String::from_utf8_lossy(body));
     let trimmed = text.trim();
     match trimmed.char_indices().nth(EXCERPT_CHARS) {
         Some((cut, _)) => format!("{}…", &trimmed[..cut]),
         None => trimmed.to_string(),
     }
+}
+
+/// Replaces anything shaped like a JWT (`eyJ…`) with `[REDACTED]`: a login or renewal
+/// answer that fails to decode must not carry its tokens into an error message.
+fn scrub_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("eyJ") {
+        out.push_str(&rest[..at]);
+        let token_len = rest[at..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=')))
+            .unwrap_or(rest.len() - at);
+        out.push_str("[REDACTED]");
+        rest = &rest[at + token_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn looks_like_html(body: &[u8]) -> bool {
@@ -47,6 +64,10 @@ async fn from_generated(error: GenError<()>, envelope: EnvelopeReader) -> Error 
         | GenError::ResponseBodyError(e)
         | GenError::InvalidUpgrade(e) => transport(e),
         GenError::InvalidResponsePayload(body, source) => {
+            // An error answer whose `data` does not fit the success type is still an error.
+            if let Some(error) = envelope(&body, 200) {
+                return error;
+            }
             if looks_like_html(&body) {
                 Error::Http {
                     status: 200,
@@ -128,6 +149,17 @@ mod tests {
         assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
         assert!(cut.ends_with('…'));
         assert_eq!(excerpt(b"  {\"a\":1}  "), "{\"a\":1}");
+    }
+
+    #[test]
+    fn excerpts_never_carry_a_token() {
+        let body =
+            br#"{"code":"0","data":[{"clusterId":"0","token":"eyJhbGciOi.eyJleHAiOjF9.c2ln"}]}"#;
+        let cut = excerpt(body);
+        assert!(!cut.contains("eyJ"), "{cut}");
+        assert!(cut.contains(r#""token":"[REDACTED]"}"#), "{cut}");
+        assert_eq!(scrub_tokens("no token here"), "no token here");
+        assert_eq!(scrub_tokens("eyJ"), "[REDACTED]");
     }
 
     #[test]

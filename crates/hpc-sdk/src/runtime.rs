@@ -138,6 +138,9 @@ impl Runtime {
             .connect_timeout(self.timeouts.connect)
             .timeout(self.timeouts.per_attempt)
             .user_agent(concat!("hpc-sdk/", env!("CARGO_PKG_VERSION")))
+            // Tokens, passwords and signatures travel in custom headers that reqwest
+            // would carry to whatever host a redirect names: follow none; a 3xx is an error.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| crate::Error::Transport {
                 message: format!("cannot build the HTTP client: {}", e.without_url()),

@@ -74,7 +74,12 @@ impl ClientBuilder {
         lookup: impl Fn(&str) -> Option<String>,
         config_file: Option<&Path>,
     ) -> Result<Self> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        // A trailing newline from `$(cat file)` must not become part of a key or token.
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let file = match config_file {
             Some(path) if path.exists() => read_config(path)?,
             _ => QingCloudConfig::default(),

@@ -143,6 +143,12 @@ pub fn classify(error: &Error, retries_so_far: u32, idempotent: bool) -> RetryAd
         } => RetryAdvice::Retry {
             at_least: retry_after.unwrap_or_default(),
         },
+        // A gateway's 429 or 5xx carrying a platform envelope is still a busy server.
+        Error::Api {
+            http_status: 429 | 500 | 502 | 503 | 504,
+            code,
+            ..
+        } if !matches!(code, ErrorCode::Scnet(ScnetCode::PermissionDenied)) => NOW,
         Error::Api {
             code: ErrorCode::Ehpc(code),
             ..
@@ -188,7 +194,11 @@ where
     let per_operation = rt.timeouts.per_operation;
     // One timer per attempt, at whichever limit comes first: the attempt's own or the
     // operation's. The first attempt of a healthy call pays for a single timer.
-    let operation_deadline = tokio::time::Instant::now() + per_operation;
+    let started_at = tokio::time::Instant::now();
+    // A limit too large to add is as good as none (about 30 years from now).
+    let operation_deadline = started_at
+        .checked_add(per_operation)
+        .unwrap_or_else(|| started_at + Duration::from_secs(1 << 30));
     let all = async {
         let mut backoff = rt.retry.backoff();
         let mut retries = 0;
@@ -203,7 +213,9 @@ where
                 latency_ms = tracing::field::Empty,
             );
             let started = tokio::time::Instant::now();
-            let attempt_deadline = started + per_attempt;
+            let attempt_deadline = started
+                .checked_add(per_attempt)
+                .unwrap_or(operation_deadline);
             let (limit, timeout) = if attempt_deadline <= operation_deadline {
                 (
                     attempt_deadline,

@@ -146,6 +146,28 @@ fn http_statuses_transport_and_timeouts() {
 }
 
 #[test]
+fn a_busy_status_is_retried_whatever_code_its_body_carries() {
+    for status in [429, 500, 502, 503, 504] {
+        assert!(
+            classify(&Error::scnet("1001", "m", status), 0, true).is_retry(),
+            "{status}"
+        );
+        assert!(
+            classify(&Error::ehpc(1200, "m", status), 0, true).is_retry(),
+            "{status}"
+        );
+        assert_eq!(
+            classify(&Error::scnet("10008", "m", status), 0, true),
+            RetryAdvice::Stop
+        );
+    }
+    assert_eq!(
+        classify(&Error::scnet("1001", "m", 404), 0, true),
+        RetryAdvice::Stop
+    );
+}
+
+#[test]
 fn the_backoff_is_bounded_by_attempts() {
     let policy = RetryPolicy::default().max_attempts(3).without_jitter();
     assert_eq!(policy.backoff().count(), 2);

@@ -75,7 +75,12 @@ impl ClientBuilder {
 
     /// A builder filled from `lookup`, an environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        // A trailing newline from `$(cat file)` must not become part of a key or token.
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let mut builder = Self {
             api_url: get("SCNET_API_URL"),
             portal_url: get("SCNET_PORTAL_URL"),
@@ -200,7 +205,7 @@ impl ClientBuilder {
         let hpc_url = self
             .hpc_url
             .as_deref()
-            .map(|url| base_url(url, "SCNet hpc URL"))
+            .map(|url| base_url(url, "SCNet hpc URL").map(|url| crate::config::origin(&url)))
             .transpose()?;
         let rt = self.rt;
         let mut rt = rt;

@@ -293,7 +293,7 @@ impl RegionTarget {
                     let sent =
                         send(hpc.clone(), token.expose_secret().to_string(), user.clone()).await;
                     let result = http::value(sent, envelope::from_body).await;
-                    if matches!(result, Err(Error::Transport { .. })) {
+                    if matches!(result, Err(Error::Transport { .. } | Error::Timeout { .. })) {
                         site.failed(index);
                     }
                     envelope::check(result?)

@@ -149,7 +149,10 @@ impl Token {
         let just_obtained = now
             .duration_since(self.obtained_at)
             .is_ok_and(|age| age < TRUST_NEW_TOKEN_FOR);
-        just_obtained || self.expires_at.is_none_or(|at| now + margin < at)
+        just_obtained
+            || self
+                .expires_at
+                .is_none_or(|at| now.checked_add(margin).is_some_and(|due| due < at))
     }
 
     pub fn same_as(&self, other: &SecretString) -> bool {
