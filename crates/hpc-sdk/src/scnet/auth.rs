@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
@@ -20,7 +22,7 @@ pub(crate) enum TokenKind {
     /// The platform token (`/ac/...` calls).
     Platform,
     /// A region's token (`center`, `/hpc/...` calls).
-    Region(String),
+    Region(std::sync::Arc<str>),
 }
 
 /// A region as a login describes it.
@@ -45,7 +47,7 @@ impl TokenSet {
             TokenKind::Region(id) => self
                 .regions
                 .iter_mut()
-                .find(|r| &r.id == id)
+                .find(|r| *r.id == **id)
                 .map(|r| &mut r.token),
         }
     }
@@ -53,14 +55,21 @@ impl TokenSet {
 
 pub(crate) struct TokenStore {
     credentials: Credentials,
+    /// The token of [`Credentials::Token`], shared once.
+    static_token: Option<Arc<SecretString>>,
     refresh_ahead: Duration,
     state: Mutex<Option<TokenSet>>,
 }
 
 impl TokenStore {
     pub fn new(credentials: Credentials, refresh_ahead: Duration) -> Self {
+        let static_token = match &credentials {
+            Credentials::Token(token) => Some(Arc::new(token.clone())),
+            _ => None,
+        };
         Self {
             credentials,
+            static_token,
             refresh_ahead,
             state: Mutex::new(None),
         }
@@ -115,8 +124,8 @@ impl TokenStore {
         rt: &Runtime,
         sites: &Sites,
         kind: &TokenKind,
-    ) -> Result<SecretString> {
-        if let Credentials::Token(token) = &self.credentials {
+    ) -> Result<Arc<SecretString>> {
+        if let Some(token) = &self.static_token {
             return Ok(token.clone());
         }
         let mut state = self.state.lock().await;
@@ -131,7 +140,7 @@ impl TokenStore {
             _ => None,
         };
         if let Some(stale) = &stale
-            && let Ok(renewed) = self.renew(rt, sites, stale).await
+            && let Ok(renewed) = self.renew(rt, sites, stale.as_ref()).await
         {
             let slot = state.as_mut().and_then(|set| set.slot(kind));
             if let Some(slot) = slot {

@@ -231,6 +231,7 @@ impl ClientBuilder {
                 sites,
                 tokens,
                 regions: RegionCache::default(),
+                default_target: tokio::sync::OnceCell::new(),
                 settings,
                 rt,
                 http,

@@ -17,16 +17,16 @@ use crate::{Platform, http};
 
 /// Where a region's job calls go.
 pub(crate) struct Site {
-    hpc: Vec<scnet_client::Client>,
+    hpc: Vec<Arc<scnet_client::Client>>,
     current: AtomicUsize,
     pub cluster_user: Option<String>,
 }
 
 impl Site {
     /// The hpc client in use, and its index (for [`Site::failed`]).
-    pub fn hpc(&self) -> (usize, &scnet_client::Client) {
+    pub fn hpc(&self) -> (usize, Arc<scnet_client::Client>) {
         let index = self.current.load(Ordering::Relaxed) % self.hpc.len();
-        (index, &self.hpc[index])
+        (index, self.hpc[index].clone())
     }
 
     /// After a transport error on `index`, move to the next URL (once per failure,
@@ -99,7 +99,12 @@ impl Client {
         }
         let hpc = origins
             .iter()
-            .map(|o| scnet_client::Client::new_with_client(o, self.inner.http.clone()))
+            .map(|o| {
+                Arc::new(scnet_client::Client::new_with_client(
+                    o,
+                    self.inner.http.clone(),
+                ))
+            })
             .collect();
         let site = Arc::new(Site {
             hpc,
@@ -113,7 +118,7 @@ impl Client {
     async fn center(&self, region: &str) -> Result<scnet_client::types::Center> {
         let rt = &self.inner.rt;
         let answer = self
-            .authorized(TokenKind::Region(region.to_string()), |token| async move {
+            .authorized(TokenKind::Region(region.into()), |token| async move {
                 let call = Call {
                     platform: Platform::Scnet,
                     operation: "scnet.center",

@@ -52,6 +52,8 @@ struct Inner {
     sites: Sites,
     tokens: TokenStore,
     regions: RegionCache,
+    /// The client's own region and its site, once resolved.
+    default_target: tokio::sync::OnceCell<(TokenKind, Arc<discovery::Site>)>,
     settings: config::Settings,
     rt: Runtime,
     http: reqwest::Client,
@@ -122,11 +124,32 @@ impl Client {
             .await
     }
 
+    /// The token kind and site of `explicit`, or of the client's region; the latter is
+    /// resolved once and then read without a lock.
+    async fn region_target(
+        &self,
+        explicit: Option<&str>,
+    ) -> Result<(TokenKind, Arc<discovery::Site>)> {
+        if let Some(region) = explicit {
+            return Ok((TokenKind::Region(region.into()), self.site(region).await?));
+        }
+        let target = self
+            .inner
+            .default_target
+            .get_or_try_init(|| async {
+                let region = self.region(None).await?;
+                let site = self.site(&region).await?;
+                Ok::<_, crate::Error>((TokenKind::Region(region.into()), site))
+            })
+            .await?;
+        Ok(target.clone())
+    }
+
     /// Runs `call` with a token of `kind`; on 10008 (an expired token, in practice)
     /// refreshes the token once and runs it once more.
     async fn authorized<T, F, Fut>(&self, kind: TokenKind, call: F) -> Result<T>
     where
-        F: Fn(SecretString) -> Fut,
+        F: Fn(Arc<SecretString>) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         let (tokens, rt, sites) = (&self.inner.tokens, &self.inner.rt, &self.inner.sites);

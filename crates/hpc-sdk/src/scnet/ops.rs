@@ -1,6 +1,8 @@
 //! The documented SCNet calls, as builders ending in `.send()`.
 
 use progenitor_client::{Error as GenError, ResponseValue};
+use std::sync::Arc;
+
 use secrecy::ExposeSecret;
 
 use super::auth::TokenKind;
@@ -279,19 +281,17 @@ impl RegionTarget {
     async fn call<T, F, Fut>(self, client: &Client, operation: &'static str, send: F) -> Result<T>
     where
         T: envelope::Envelope,
-        F: Fn(scnet_client::Client, String, String) -> Fut,
+        F: Fn(Arc<scnet_client::Client>, String, String) -> Fut,
         Fut: std::future::Future<Output = std::result::Result<ResponseValue<T>, GenError<()>>>,
     {
-        let region = client.region(self.region.as_deref()).await?;
-        let site = client.site(&region).await?;
+        let (kind, site) = client.region_target(self.region.as_deref()).await?;
         let user = cluster_user(self.user, &site)?;
         let (rt, site, user, send) = (&client.inner.rt, &site, &user, &send);
         client
-            .authorized(TokenKind::Region(region.clone()), |token| async move {
+            .authorized(kind, |token| async move {
                 retry::run(rt, call(operation), |_| async {
                     let (index, hpc) = site.hpc();
-                    let sent =
-                        send(hpc.clone(), token.expose_secret().to_string(), user.clone()).await;
+                    let sent = send(hpc, token.expose_secret().to_string(), user.clone()).await;
                     let result = http::value(sent, envelope::from_body).await;
                     if matches!(result, Err(Error::Transport { .. } | Error::Timeout { .. })) {
                         site.failed(index);

@@ -122,7 +122,8 @@ pub(crate) const TRUST_NEW_TOKEN_FOR: Duration = Duration::from_secs(60);
 /// A token, when it expires, when the client got it, and whether a server refused it.
 #[derive(Clone)]
 pub(crate) struct Token {
-    pub value: SecretString,
+    /// Shared, so handing the token to a call costs a reference count, not a copy.
+    pub value: std::sync::Arc<SecretString>,
     pub expires_at: Option<SystemTime>,
     pub obtained_at: SystemTime,
     /// The server answered 10008 to it: replace it by logging in, not by renewing it.
@@ -133,7 +134,7 @@ impl Token {
     pub fn new(value: String, now: SystemTime) -> Self {
         let expires_at = token_expiry(&value);
         Self {
-            value: SecretString::from(value),
+            value: std::sync::Arc::new(SecretString::from(value)),
             expires_at,
             obtained_at: now,
             refused: false,
@@ -199,7 +200,7 @@ mod tests {
         let token = |secs| Token {
             obtained_at: SystemTime::UNIX_EPOCH,
             refused: false,
-            value: "t".to_string().into(),
+            value: std::sync::Arc::new("t".to_string().into()),
             expires_at: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)),
         };
         assert!(token(1400).is_fresh(now, Duration::from_secs(300)));
@@ -208,7 +209,7 @@ mod tests {
             Token {
                 obtained_at: SystemTime::UNIX_EPOCH,
                 refused: false,
-                value: "t".to_string().into(),
+                value: std::sync::Arc::new("t".to_string().into()),
                 expires_at: None
             }
             .is_fresh(now, Duration::from_secs(300))
