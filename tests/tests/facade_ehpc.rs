@@ -10,30 +10,8 @@ use std::time::Duration;
 use common::*;
 use futures::{StreamExt, TryStreamExt};
 use hpc_sdk::{Error, RetryPolicy};
+use httpmock::HttpMockRequest;
 use httpmock::prelude::*;
-use httpmock::{HttpMockRequest, HttpMockResponse};
-
-fn client(server: &MockServer, retry: RetryPolicy) -> (hpc_sdk::ehpc::Client, RecordingSleep) {
-    let sleep = RecordingSleep::default();
-    let client = hpc_sdk::ehpc::Client::builder()
-        .endpoint(server.base_url())
-        .zone("jinan1a")
-        .credentials("AK", "SECRET")
-        .clock(Arc::new(TestClock::at(EXAMPLE_TIME)))
-        .sleep(Arc::new(sleep.clone()))
-        .retry(retry.without_jitter())
-        .build()
-        .unwrap();
-    (client, sleep)
-}
-
-fn json_response(body: String) -> HttpMockResponse {
-    HttpMockResponse::builder()
-        .status(200)
-        .header("content-type", "application/json")
-        .body(body)
-        .build()
-}
 
 #[tokio::test]
 async fn the_signature_on_the_wire_matches_one_computed_independently() {
@@ -46,7 +24,7 @@ async fn the_signature_on_the_wire_matches_one_computed_independently() {
             .is_true(move |req: &HttpMockRequest| req.uri().query() == Some(expected));
         then.status(200).body(ehpc_page(1, 1, 1));
     });
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     let page = client
         .jobs()
         .list()
@@ -97,7 +75,7 @@ async fn exact_page_requests_for_0_1_99_100_101_250_jobs_with_filters_on_every_p
     for (total, pages) in [(0, 1), (1, 1), (99, 1), (100, 1), (101, 2), (250, 3)] {
         let server = MockServer::start_async().await;
         let mock = paging_server(&server, total);
-        let (client, _) = client(&server, RetryPolicy::none());
+        let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
         let jobs: Vec<_> = client
             .jobs()
             .list()
@@ -125,7 +103,7 @@ async fn exact_page_requests_for_0_1_99_100_101_250_jobs_with_filters_on_every_p
 async fn prefetch_lists_the_same_jobs_in_order() {
     let server = MockServer::start_async().await;
     let mock = paging_server(&server, 1050);
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     let request = client
         .jobs()
         .list()
@@ -148,7 +126,7 @@ async fn prefetch_lists_the_same_jobs_in_order() {
 async fn nothing_is_sent_until_the_stream_is_polled() {
     let server = MockServer::start_async().await;
     let mock = paging_server(&server, 10);
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     let stream = client
         .jobs()
         .list()
@@ -180,7 +158,7 @@ async fn a_server_capping_pages_below_the_limit_is_paged_to_the_end() {
             json_response(ehpc_page(offset, 30.min(95 - offset.min(95)), 95))
         });
     });
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     for prefetch in [0, 3] {
         let jobs: Vec<_> = client
             .jobs()
@@ -210,7 +188,7 @@ async fn a_total_count_larger_than_the_jobs_is_an_inconsistent_listing() {
             })
         });
     });
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     let results: Vec<_> = client.jobs().list().cluster_id("c").items().collect().await;
     assert_eq!(
         results.iter().filter(|r| r.is_ok()).count(),
@@ -235,7 +213,7 @@ async fn a_total_count_smaller_than_the_jobs_ends_the_listing() {
         when.method(GET).path("/api/job/list");
         then.body(ehpc_page(0, 100, 50));
     });
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     let jobs: Vec<_> = client
         .jobs()
         .list()
@@ -251,7 +229,7 @@ async fn a_total_count_smaller_than_the_jobs_ends_the_listing() {
 #[tokio::test]
 async fn a_missing_cluster_id_is_invalid_input_before_any_request() {
     let server = MockServer::start_async().await;
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     let err = client.jobs().list().send().await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     let first = client.jobs().list().items().next().await.unwrap();
@@ -293,7 +271,7 @@ async fn an_empty_page_mid_listing_is_retried_once_and_the_listing_completes() {
             json_response(ehpc_page(offset, 100.min(250 - offset), 250))
         });
     });
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     let ids: Vec<i64> = client
         .jobs()
         .list()

@@ -11,32 +11,10 @@ use hpc_sdk::{EhpcCode, Error, ErrorCode, RetryPolicy};
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse};
 
-fn client(server: &MockServer, retry: RetryPolicy) -> (hpc_sdk::ehpc::Client, RecordingSleep) {
-    let sleep = RecordingSleep::default();
-    let client = hpc_sdk::ehpc::Client::builder()
-        .endpoint(server.base_url())
-        .zone("jinan1a")
-        .credentials("AK", "SECRET")
-        .clock(Arc::new(TestClock::at(EXAMPLE_TIME)))
-        .sleep(Arc::new(sleep.clone()))
-        .retry(retry.without_jitter())
-        .build()
-        .unwrap();
-    (client, sleep)
-}
-
-fn json_response(body: String) -> HttpMockResponse {
-    HttpMockResponse::builder()
-        .status(200)
-        .header("content-type", "application/json")
-        .body(body)
-        .build()
-}
-
 #[tokio::test]
 async fn every_documented_ret_code_is_mapped() {
     let server = MockServer::start_async().await;
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     let table = [
         (1100, EhpcCode::MalformedRequest),
         (1101, EhpcCode::MethodNotAllowed),
@@ -102,7 +80,7 @@ async fn attempts_for(
             then = then.header(*k, *v);
         }
     });
-    let (client, sleep) = client(&server, RetryPolicy::default().max_attempts(4));
+    let (client, sleep) = ehpc_mock_client(&server, RetryPolicy::default().max_attempts(4));
     let err = client
         .jobs()
         .list()
@@ -158,7 +136,7 @@ async fn a_503_twice_then_success_is_re_signed_each_time() {
             }
         });
     });
-    let (client, sleep) = client(&server, RetryPolicy::default());
+    let (client, sleep) = ehpc_mock_client(&server, RetryPolicy::default());
     let page = client.jobs().list().cluster_id("c").send().await.unwrap();
     assert_eq!(page.jobs.len(), 3);
     mock.assert_calls_async(3).await;
@@ -174,7 +152,7 @@ async fn html_and_truncated_bodies_give_http_and_decode_errors_with_an_excerpt()
             .header("content-type", "text/html")
             .body("<html><body>502 Bad Gateway</body></html>");
     });
-    let (client, _) = client(&server, RetryPolicy::none());
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
     match client
         .jobs()
         .list()

@@ -85,3 +85,30 @@ pub fn ehpc_page(first: u64, n: u64, total: u64) -> String {
     })
     .to_string()
 }
+
+/// An EHPC client on `server` at the worked example's time, its waits recorded.
+pub fn ehpc_mock_client(
+    server: &httpmock::MockServer,
+    retry: hpc_sdk::RetryPolicy,
+) -> (hpc_sdk::ehpc::Client, RecordingSleep) {
+    let sleep = RecordingSleep::default();
+    let client = hpc_sdk::ehpc::Client::builder()
+        .endpoint(server.base_url())
+        .zone("jinan1a")
+        .credentials("AK", "SECRET")
+        .clock(Arc::new(TestClock::at(EXAMPLE_TIME)))
+        .sleep(Arc::new(sleep.clone()))
+        .retry(retry.without_jitter())
+        .build()
+        .unwrap();
+    (client, sleep)
+}
+
+/// A 200 JSON answer with this body.
+pub fn json_response(body: String) -> httpmock::HttpMockResponse {
+    httpmock::HttpMockResponse::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(body)
+        .build()
+}
