@@ -52,18 +52,7 @@ fn paging_server(server: &MockServer, total: u64) -> httpmock::Mock<'_> {
             .query_param("reverse", "1")
             .query_param_exists("signature");
         then.respond_with(move |req: &HttpMockRequest| {
-            let query: Vec<(String, String)> =
-                url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-                    .into_owned()
-                    .collect();
-            let get = |k: &str| {
-                query
-                    .iter()
-                    .find(|(key, _)| key == k)
-                    .map(|(_, v)| v.parse::<u64>().unwrap())
-                    .unwrap()
-            };
-            let (offset, limit) = (get("offset"), get("limit"));
+            let (offset, limit) = (query_u64(req, "offset"), query_u64(req, "limit"));
             let n = total.saturating_sub(offset).min(limit);
             json_response(ehpc_page(offset, n, total))
         });
@@ -144,17 +133,7 @@ async fn a_server_capping_pages_below_the_limit_is_paged_to_the_end() {
     let mock = server.mock(|when, then| {
         when.method(GET).path("/api/job/list");
         then.respond_with(|req: &HttpMockRequest| {
-            let query: Vec<(String, String)> =
-                url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-                    .into_owned()
-                    .collect();
-            let offset: u64 = query
-                .iter()
-                .find(|(k, _)| k == "offset")
-                .unwrap()
-                .1
-                .parse()
-                .unwrap();
+            let offset = query_u64(req, "offset");
             json_response(ehpc_page(offset, 30.min(95 - offset.min(95)), 95))
         });
     });
@@ -254,17 +233,7 @@ async fn an_empty_page_mid_listing_is_retried_once_and_the_listing_completes() {
     let mock = server.mock(|when, then| {
         when.path("/api/job/list");
         then.respond_with(move |req: &HttpMockRequest| {
-            let query: Vec<(String, String)> =
-                url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-                    .into_owned()
-                    .collect();
-            let offset: u64 = query
-                .iter()
-                .find(|(k, _)| k == "offset")
-                .unwrap()
-                .1
-                .parse()
-                .unwrap();
+            let offset = query_u64(req, "offset");
             if offset == 100 && served.fetch_add(1, Ordering::SeqCst) == 0 {
                 return json_response(ehpc_page(0, 0, 250));
             }

@@ -112,3 +112,11 @@ pub fn json_response(body: String) -> httpmock::HttpMockResponse {
         .body(body)
         .build()
 }
+
+/// A numeric query parameter of a request the mock received.
+pub fn query_u64(req: &httpmock::HttpMockRequest, key: &str) -> u64 {
+    url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == key)
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or_else(|| panic!("the request has no numeric `{key}`"))
+}
