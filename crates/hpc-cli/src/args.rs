@@ -17,6 +17,11 @@ pub struct Cli {
     /// Start the embedded sandbox and point every call at it (no account needed).
     #[arg(long, global = true)]
     pub sandbox: bool,
+    /// The most time one command's call may take, in seconds, logins, discovery, retries
+    /// and the waits between them included.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 120.0,
+          value_parser = parse_deadline)]
+    pub deadline: f64,
     /// Log what the SDK does to stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -148,4 +153,19 @@ pub enum ScnetJobsCommand {
         #[arg(long)]
         user: String,
     },
+}
+
+/// A positive, finite number of seconds.
+fn parse_deadline(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if seconds.is_finite() && seconds > 0.0 && seconds <= 1e9 {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "`{text}`: the deadline must be more than 0 and at most 1e9 seconds"
+        ))
+    }
 }

@@ -13,15 +13,24 @@ use crate::output::{Printer, StateCount, WalltimeRecord};
 /// Where calls go: the real clouds (from the environment) or an embedded sandbox.
 pub struct Target {
     sandbox: Option<Sandbox>,
+    timeouts: hpc_sdk::Timeouts,
 }
 
 impl Target {
-    pub async fn new(use_sandbox: bool) -> Result<Self, Failure> {
+    /// `deadline`: the most seconds one call may take in all (`--deadline`).
+    pub async fn new(use_sandbox: bool, deadline: f64) -> Result<Self, Failure> {
         let sandbox = match use_sandbox {
             true => Some(Sandbox::builder().start().await?),
             false => None,
         };
-        Ok(Self { sandbox })
+        let per_operation = std::time::Duration::from_secs_f64(deadline);
+        let defaults = hpc_sdk::Timeouts::default();
+        let timeouts = hpc_sdk::Timeouts {
+            per_operation,
+            per_attempt: defaults.per_attempt.min(per_operation),
+            ..defaults
+        };
+        Ok(Self { sandbox, timeouts })
     }
 
     fn ehpc(&self) -> Result<hpc_sdk::ehpc::Client, Failure> {
@@ -36,7 +45,7 @@ impl Target {
             }
             None => hpc_sdk::ehpc::ClientBuilder::from_env()?,
         };
-        Ok(builder.build()?)
+        Ok(builder.timeouts(self.timeouts).build()?)
     }
 
     fn scnet(&self) -> Result<hpc_sdk::scnet::Client, Failure> {
@@ -50,7 +59,7 @@ impl Target {
             }
             None => hpc_sdk::scnet::ClientBuilder::from_env()?,
         };
-        Ok(builder.build()?)
+        Ok(builder.timeouts(self.timeouts).build()?)
     }
 
     fn sandbox_cluster(&self) -> Option<String> {

@@ -38,12 +38,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     command: EhpcJobsCommand::List(args),
                 },
         } => {
-            let target = commands::Target::new(cli.sandbox).await?;
+            let target = commands::Target::new(cli.sandbox, cli.deadline).await?;
             return commands::ehpc_jobs_list(&target, format, args).await;
         }
         Command::Scnet { command } => command,
     };
-    let target = commands::Target::new(cli.sandbox).await?;
+    let target = commands::Target::new(cli.sandbox, cli.deadline).await?;
     match scnet {
         ScnetCommand::Jobs {
             command: ScnetJobsCommand::State { user },

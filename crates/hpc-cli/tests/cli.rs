@@ -310,3 +310,37 @@ fn hpc_sandbox_prints_its_environment_and_serves_until_killed() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_deadline_covers_the_login_discovery_and_the_call() {
+    let env = Env::start(5).await;
+    // Each step alone fits in 4 s; the login and `center` together do not.
+    for path in ["/api/user/v3/tokens", "/ac/openapi/v2/center"] {
+        env.sandbox.inject(Fault {
+            path: path.into(),
+            times: 1,
+            kind: hpc_sandbox::FaultKind::Delay { millis: 3_000 },
+        });
+    }
+    let started = std::time::Instant::now();
+    let output = env.run(&["--deadline", "4", "scnet", "walltime"]).await;
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("timed out after 4s (operation)"),
+        "{stderr}"
+    );
+    // The contract: the command is over within 5 s, not 4 s per step.
+    assert!(elapsed < std::time::Duration::from_secs(5), "{elapsed:?}");
+    env.assert_no_secret(&output);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_that_is_not_a_positive_number_is_a_usage_error() {
+    let env = Env::start(1).await;
+    for bad in ["0", "-1", "soon", "inf"] {
+        let output = env.run(&["--deadline", bad, "scnet", "walltime"]).await;
+        assert_eq!(output.status.code(), Some(2), "--deadline {bad}");
+    }
+}

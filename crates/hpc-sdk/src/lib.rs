@@ -26,6 +26,7 @@
 
 mod codes;
 mod config;
+mod deadline;
 pub mod ehpc;
 mod error;
 mod http;

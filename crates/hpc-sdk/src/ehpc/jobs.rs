@@ -219,46 +219,50 @@ pub(super) async fn fetch_page(
         operation: "ehpc.jobs.list",
         idempotent: true,
     };
-    retry::run(&inner.rt, call, |_| async {
-        let mut request = inner
-            .api
-            .list_jobs()
-            // Replaced by the signer with the time of this attempt.
-            .timestamp(chrono::DateTime::<chrono::Utc>::from(inner.rt.clock.now()))
-            .zone(query.zone.clone().unwrap_or_else(|| inner.zone.clone()))
-            .cluster_id(query.cluster_id.clone().unwrap_or_default())
-            .limit(i64::from(limit))
-            .offset(offset as i64);
-        if let Some(status) = &query.status {
-            request = request
-                .jobs_status(status.clone())
-                .job_status(status.clone());
-        }
-        if let Some(queue) = &query.queue {
-            request = request.queue_name(queue.clone());
-        }
-        if let Some(user) = &query.run_user {
-            request = request.run_user(user.clone());
-        }
-        if let Some(word) = &query.search_word {
-            request = request.search_word(word.clone());
-        }
-        if let Some(key) = &query.sort_key {
-            request = request.sort_key(key.clone());
-        }
-        if let Some(reverse) = query.reverse {
-            request = request.reverse(i64::from(reverse));
-        }
-        let (page, status) = http::value(request.send().await, envelope).await?;
-        if page.ret_code.0 != 0 {
-            return Err(Error::ehpc(
-                page.ret_code.0,
-                page.message.unwrap_or_default(),
-                status,
-            ));
-        }
-        Ok(page)
-    })
+    let per_operation = inner.rt.timeouts.per_operation;
+    crate::deadline::operation(
+        per_operation,
+        retry::run(&inner.rt, call, |_| async {
+            let mut request = inner
+                .api
+                .list_jobs()
+                // Replaced by the signer with the time of this attempt.
+                .timestamp(chrono::DateTime::<chrono::Utc>::from(inner.rt.clock.now()))
+                .zone(query.zone.clone().unwrap_or_else(|| inner.zone.clone()))
+                .cluster_id(query.cluster_id.clone().unwrap_or_default())
+                .limit(i64::from(limit))
+                .offset(offset as i64);
+            if let Some(status) = &query.status {
+                request = request
+                    .jobs_status(status.clone())
+                    .job_status(status.clone());
+            }
+            if let Some(queue) = &query.queue {
+                request = request.queue_name(queue.clone());
+            }
+            if let Some(user) = &query.run_user {
+                request = request.run_user(user.clone());
+            }
+            if let Some(word) = &query.search_word {
+                request = request.search_word(word.clone());
+            }
+            if let Some(key) = &query.sort_key {
+                request = request.sort_key(key.clone());
+            }
+            if let Some(reverse) = query.reverse {
+                request = request.reverse(i64::from(reverse));
+            }
+            let (page, status) = http::value(request.send().await, envelope).await?;
+            if page.ret_code.0 != 0 {
+                return Err(Error::ehpc(
+                    page.ret_code.0,
+                    page.message.unwrap_or_default(),
+                    status,
+                ));
+            }
+            Ok(page)
+        }),
+    )
     .await
 }
 

@@ -195,10 +195,13 @@ where
     // One timer per attempt, at whichever limit comes first: the attempt's own or the
     // operation's. The first attempt of a healthy call pays for a single timer.
     let started_at = tokio::time::Instant::now();
-    // A limit too large to add is as good as none (about 30 years from now).
-    let operation_deadline = started_at
-        .checked_add(per_operation)
-        .unwrap_or_else(|| started_at + Duration::from_secs(1 << 30));
+    // The user's call set the deadline (see `deadline`); a loop run outside one (a test)
+    // gets its own. A limit too large to add is as good as none.
+    let operation_deadline = crate::deadline::current().unwrap_or_else(|| {
+        started_at
+            .checked_add(per_operation)
+            .unwrap_or_else(|| started_at + Duration::from_secs(1 << 30))
+    });
     let all = async {
         let mut backoff = rt.retry.backoff();
         let mut retries = 0;

@@ -145,6 +145,12 @@ impl Client {
         Ok(target.clone())
     }
 
+    /// Runs `work` as one user call: logins, discovery, renewals, retries and waits all
+    /// under the one per-operation deadline.
+    async fn operation<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        crate::deadline::operation(self.inner.rt.timeouts.per_operation, work).await
+    }
+
     /// Runs `call` with a token of `kind`; on 10008 (an expired token, in practice)
     /// refreshes the token once and runs it once more.
     async fn authorized<T, F, Fut>(&self, kind: TokenKind, call: F) -> Result<T>

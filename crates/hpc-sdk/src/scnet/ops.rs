@@ -113,6 +113,11 @@ impl JobState {
 
     /// Sends the request.
     pub async fn send(self) -> Result<JobStateCounts> {
+        let client = self.client.clone();
+        client.operation(self.send_now()).await
+    }
+
+    async fn send_now(self) -> Result<JobStateCounts> {
         let answer = self
             .target
             .call(
@@ -157,6 +162,11 @@ impl Walltime {
     /// vendor's page says machine-hours (机时), one client measured core-seconds. The
     /// SDK never converts it.
     pub async fn send(self) -> Result<f64> {
+        let client = self.client.clone();
+        client.operation(self.send_now()).await
+    }
+
+    async fn send_now(self) -> Result<f64> {
         let answer = self
             .target
             .call(
@@ -202,6 +212,11 @@ impl MemberJobs {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Vec<MemberJob>> {
+        let client = self.client.clone();
+        client.operation(self.send_now()).await
+    }
+
+    async fn send_now(self) -> Result<Vec<MemberJob>> {
         if self.cluster_user.trim().is_empty() {
             return Err(Error::invalid_input(
                 "member_jobs needs a cluster user name",
@@ -257,7 +272,10 @@ impl Regions {
     /// Logs in if needed and lists the regions (empty for a static token).
     pub async fn send(self) -> Result<Vec<Region>> {
         let inner = &self.client.inner;
-        let regions = inner.tokens.regions(&inner.rt, &inner.sites).await?;
+        let regions = self
+            .client
+            .operation(inner.tokens.regions(&inner.rt, &inner.sites))
+            .await?;
         Ok(regions
             .into_iter()
             .map(|r| Region {
