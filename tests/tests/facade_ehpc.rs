@@ -35,7 +35,7 @@ async fn the_signature_on_the_wire_matches_one_computed_independently() {
         .await
         .unwrap();
     mock.assert_calls_async(1).await;
-    assert_eq!(page.jobs.len(), 1);
+    assert_eq!(page.items.len(), 1);
     assert_eq!(page.total_count, 1);
 }
 
@@ -221,7 +221,8 @@ fn clients_are_cheap_to_clone_and_shareable_between_tasks() {
     shareable::<hpc_sdk::ehpc::Client>();
     shareable::<hpc_sdk::scnet::Client>();
     fn sendable<T: Send + 'static>() {}
-    sendable::<hpc_sdk::ehpc::PageStream>();
+    sendable::<hpc_sdk::PageStream<hpc_sdk::ehpc::EhpcJob>>();
+    sendable::<hpc_sdk::Paginator<hpc_sdk::ehpc::EhpcJob>>();
     sendable::<hpc_sdk::Error>();
 }
 
@@ -251,4 +252,25 @@ async fn an_empty_page_mid_listing_is_retried_once_and_the_listing_completes() {
         .await;
     assert_eq!(ids, (0..250).collect::<Vec<_>>());
     mock.assert_calls_async(4).await;
+}
+
+#[tokio::test]
+async fn an_offset_past_int64_is_invalid_input_and_never_sent() {
+    let server = MockServer::start_async().await;
+    let mock = server.mock(|when, then| {
+        when.path("/api/job/list");
+        then.status(200).body(ehpc_page(0, 0, 0));
+    });
+    let (client, _) = ehpc_mock_client(&server, RetryPolicy::none());
+    for offset in [u64::MAX, 1 << 63] {
+        let list = || client.jobs().list().cluster_id("ehpc-1").offset(offset);
+        let err = list().send().await.unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        let first = list().items().next().await.unwrap();
+        assert!(
+            matches!(first, Err(Error::InvalidInput { .. })),
+            "{first:?}"
+        );
+    }
+    mock.assert_calls_async(0).await;
 }

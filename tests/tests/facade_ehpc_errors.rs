@@ -138,7 +138,7 @@ async fn a_503_twice_then_success_is_re_signed_each_time() {
     });
     let (client, sleep) = ehpc_mock_client(&server, RetryPolicy::default());
     let page = client.jobs().list().cluster_id("c").send().await.unwrap();
-    assert_eq!(page.jobs.len(), 3);
+    assert_eq!(page.items.len(), 3);
     mock.assert_calls_async(3).await;
     assert_eq!(sleep.waits().len(), 2);
 }

@@ -255,7 +255,7 @@ async fn a_real_1300_is_retried_once_re_signed_with_a_fresh_timestamp() {
     let page = bounded(client.jobs().list().page_size(10).send())
         .await
         .unwrap();
-    assert_eq!(page.jobs.len(), 10);
+    assert_eq!(page.items.len(), 10);
     // The stale timestamp got a real 1300 from the verifier; the retry was re-signed.
     assert_eq!(sandbox.request_count(LIST), 2);
     assert_eq!(sandbox.faults_served(), 0);
@@ -343,7 +343,7 @@ async fn an_empty_page_mid_listing() {
     let (ids, error, sent) = row.run(vec![Fault::empty_page(LIST, 100).times(2)]).await;
     assert_eq!(ids, row.expected[..100]);
     assert!(
-        matches!(error, Some(Error::InconsistentListing { ref message }) if message.contains("offset 100 came back empty twice; 100 jobs")),
+        matches!(error, Some(Error::InconsistentListing { ref message }) if message.contains("offset 100 came back empty twice; 100 items")),
         "{error:?}"
     );
     assert_eq!(sent, 3);

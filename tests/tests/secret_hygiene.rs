@@ -95,7 +95,7 @@ async fn no_secret_reaches_logs_debug_or_display() {
             .send()
             .await
             .unwrap()
-            .jobs
+            .items
             .len(),
         2
     );

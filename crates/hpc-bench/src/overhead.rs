@@ -149,7 +149,7 @@ pub async fn run(sandbox: &Sandbox, samples: usize) -> Result<Vec<Row>, BoxError
 
     let sdk_list = || async {
         let page = facade.ehpc.jobs().list().page_size(100).send().await?;
-        check_len(page.jobs.len())
+        check_len(page.items.len())
     };
     let raw_list = || async { check_len(baseline.list_jobs(0, 100).await?) };
     let (f, b) = interleaved(sdk_list, raw_list, warmup, samples).await?;

@@ -112,7 +112,7 @@ pub async fn ehpc_jobs_list(
     }
     let mut printer = stdout_printer(format);
     if !args.all {
-        for job in request.send().await?.jobs {
+        for job in request.send().await?.items {
             printer.push(&job)?;
         }
         return Ok(printer.finish::<hpc_sdk::ehpc::EhpcJob>()?);
@@ -129,9 +129,9 @@ pub async fn ehpc_jobs_list(
     while let Some(page) = pages.try_next().await? {
         if let Some(bar) = &progress {
             bar.set_length(page.total_count.saturating_sub(args.offset));
-            bar.inc(page.jobs.len() as u64);
+            bar.inc(page.items.len() as u64);
         }
-        for job in &page.jobs {
+        for job in &page.items {
             printer.push(job)?;
         }
         printer.flush()?;

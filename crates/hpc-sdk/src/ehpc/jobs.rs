@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use futures::StreamExt;
-use futures::stream::{self, BoxStream};
+use futures::stream;
 
 use super::config::MAX_PAGE_SIZE;
-use super::pager::Pager;
 use super::{Client, EhpcJob};
 use crate::error::{Error, Result};
+use crate::paging::{FetchPage, ItemStream, PageStream, Paginator, RawPage};
 use crate::retry::{self, Call};
 use crate::{Platform, http};
 
@@ -42,7 +42,7 @@ impl Jobs {
 
 /// The filters of a listing, kept for every page.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Query {
+struct Query {
     pub cluster_id: Option<String>,
     pub zone: Option<String>,
     pub status: Option<String>,
@@ -54,22 +54,7 @@ pub(super) struct Query {
 }
 
 /// One page of a job listing.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct JobPage {
-    /// The jobs of this page.
-    pub jobs: Vec<EhpcJob>,
-    /// How many jobs match the filters, over all pages, as the server counted them.
-    pub total_count: u64,
-    /// The offset this page was asked for.
-    pub offset: u64,
-}
-
-/// The pages of a listing, as [`ListJobs::pages`] streams them.
-pub type PageStream = BoxStream<'static, Result<JobPage>>;
-
-/// The jobs of a listing, as [`ListJobs::items`] streams them.
-pub type JobStream = BoxStream<'static, Result<EhpcJob>>;
+pub type JobPage = crate::Page<EhpcJob>;
 
 /// A job listing request (`GET /api/job/list`). Nothing is sent until `.send()` is
 /// awaited or a stream is polled.
@@ -156,44 +141,44 @@ impl ListJobs {
     pub async fn send(self) -> Result<JobPage> {
         let query = Arc::new(self.checked_query()?);
         let response = fetch_page(&self.client, &query, self.offset, self.page_size).await?;
-        Ok(JobPage {
-            total_count: response.total_count.map_or(0, |n| n.0.max(0) as u64),
-            jobs: response.hpc_job_set.unwrap_or_default(),
+        Ok(crate::Page {
+            total_count: response.total.map_or(0, |n| n.max(0) as u64),
+            items: response.items,
             offset: self.offset,
         })
     }
 
-    /// Every page from the offset to the end, as a stream; an error ends it.
-    pub fn pages(self) -> PageStream {
-        let pager = self.checked_query().map(|query| {
-            Pager::new(
-                self.client.clone(),
-                Arc::new(query),
-                self.offset,
-                self.page_size,
-                self.prefetch,
-            )
+    /// The listing from the offset to the end, page by page.
+    pub fn paginator(self) -> Result<Paginator<EhpcJob>> {
+        let query = Arc::new(self.checked_query()?);
+        let client = self.client;
+        let fetch: FetchPage<EhpcJob> = Arc::new(move |offset, limit| {
+            let (client, query) = (client.clone(), query.clone());
+            Box::pin(async move { fetch_page(&client, &query, offset, limit).await })
         });
-        stream::unfold(Some(pager), |state| async move {
-            match state? {
-                Err(error) => Some((Err(error), None)),
-                Ok(mut pager) => pager.next_page().await.map(|page| (page, Some(Ok(pager)))),
-            }
-        })
-        .boxed()
+        Ok(Paginator::new(
+            fetch,
+            job_key,
+            self.offset,
+            self.page_size,
+            self.prefetch,
+        ))
+    }
+
+    /// Every page from the offset to the end, as a stream; an error ends it.
+    pub fn pages(self) -> PageStream<EhpcJob> {
+        match self.paginator() {
+            Ok(paginator) => paginator.pages(),
+            Err(error) => stream::once(async { Err(error) }).boxed(),
+        }
     }
 
     /// Every job from the offset to the end, as a stream; an error ends it.
-    pub fn items(self) -> JobStream {
-        self.pages()
-            .flat_map(|page| {
-                let items: Vec<Result<EhpcJob>> = match page {
-                    Ok(page) => page.jobs.into_iter().map(Ok).collect(),
-                    Err(error) => vec![Err(error)],
-                };
-                stream::iter(items)
-            })
-            .boxed()
+    pub fn items(self) -> ItemStream<EhpcJob> {
+        match self.paginator() {
+            Ok(paginator) => paginator.items(),
+            Err(error) => stream::once(async { Err(error) }).boxed(),
+        }
     }
 
     fn checked_query(&self) -> Result<Query> {
@@ -206,19 +191,30 @@ impl ListJobs {
     }
 }
 
+fn job_key(job: &EhpcJob) -> Option<i64> {
+    job.job_id.map(|id| id.0)
+}
+
 /// One page, with retries; the answer's `ret_code` checked.
-pub(super) async fn fetch_page(
+async fn fetch_page(
     client: &Client,
     query: &Query,
     offset: u64,
     limit: u32,
-) -> Result<ehpc_client::types::JobListResponse> {
+) -> Result<RawPage<EhpcJob>> {
     let inner = &client.inner;
     let call = Call {
         platform: Platform::Ehpc,
         operation: "ehpc.jobs.list",
         idempotent: true,
     };
+    // An offset past what the API's int64 takes is refused, never wrapped negative.
+    let offset = i64::try_from(offset).map_err(|_| {
+        Error::invalid_input(format!(
+            "offset {offset} is larger than the API accepts ({})",
+            i64::MAX
+        ))
+    })?;
     let per_operation = inner.rt.timeouts.per_operation;
     crate::deadline::operation(
         per_operation,
@@ -231,7 +227,7 @@ pub(super) async fn fetch_page(
                 .zone(query.zone.clone().unwrap_or_else(|| inner.zone.clone()))
                 .cluster_id(query.cluster_id.clone().unwrap_or_default())
                 .limit(i64::from(limit))
-                .offset(offset as i64);
+                .offset(offset);
             if let Some(status) = &query.status {
                 request = request
                     .jobs_status(status.clone())
@@ -260,7 +256,10 @@ pub(super) async fn fetch_page(
                     status,
                 ));
             }
-            Ok(page)
+            Ok(RawPage {
+                total: page.total_count.map(|n| n.0),
+                items: page.hpc_job_set.unwrap_or_default(),
+            })
         }),
     )
     .await

@@ -13,13 +13,12 @@
 
 mod config;
 mod jobs;
-mod pager;
 pub mod sign;
 
 use std::sync::Arc;
 
 pub use config::{ClientBuilder, DEFAULT_ENDPOINT};
-pub use jobs::{JobPage, JobStream, Jobs, ListJobs, PageStream};
+pub use jobs::{JobPage, Jobs, ListJobs};
 
 /// One job as EHPC describes it, every documented field (the generated type).
 pub type EhpcJob = ehpc_client::types::HpcJob;
