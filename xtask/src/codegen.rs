@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle};
 use quote::quote;
 
-use crate::spec;
+use crate::{layers, spec};
 
 /// One spec and the crate generated from it.
 struct Target {
@@ -18,6 +18,10 @@ struct Target {
     crate_dir: &'static str,
     /// Crate-specific generator settings (hooks, replacement types).
     configure: fn(&mut GenerationSettings),
+    /// The platform of the SDK facade generated from the same spec.
+    platform: layers::builders::Platform,
+    /// The error-code table of the spec.
+    codes: layers::codes::Table,
 }
 
 const TARGETS: &[Target] = &[
@@ -25,11 +29,25 @@ const TARGETS: &[Target] = &[
         spec: "spec/ehpc.yaml",
         crate_dir: "crates/ehpc-client",
         configure: ehpc_settings,
+        platform: layers::builders::Platform::Ehpc,
+        codes: layers::codes::Table {
+            name: "EhpcCode",
+            schema: "RetCode",
+            numeric: true,
+            what: "An EHPC `ret_code`",
+        },
     },
     Target {
         spec: "spec/scnet.yaml",
         crate_dir: "crates/scnet-client",
         configure: scnet_settings,
+        platform: layers::builders::Platform::Scnet,
+        codes: layers::codes::Table {
+            name: "ScnetCode",
+            schema: "Code",
+            numeric: false,
+            what: "An SCNet envelope `code` other than `\"0\"`",
+        },
     },
 ];
 
@@ -121,6 +139,21 @@ fn generate(root: &Path, target: &Target) -> anyhow::Result<Vec<(PathBuf, String
         Generator::new(&settings).httpmock(&spec, "crate")
     })?;
 
+    // The layers above the client read the spec's vendor extensions.
+    let raw = spec::raw(&spec_path)?;
+    let operations = layers::model::operations(&raw, target.spec)?;
+    let platform = target.platform;
+    let sdk = root.join("crates/hpc-sdk/src");
+    let module = match platform {
+        layers::builders::Platform::Ehpc => "ehpc",
+        layers::builders::Platform::Scnet => "scnet",
+    };
+    let text = |what: &str, source: String| {
+        let tokens: TokenStream = source
+            .parse()
+            .map_err(|e| anyhow!("{}: the generated {what} does not lex: {e}", target.spec))?;
+        render(target.spec, what, tokens)
+    };
     Ok(vec![
         (
             src.join("generated.rs"),
@@ -129,6 +162,24 @@ fn generate(root: &Path, target: &Target) -> anyhow::Result<Vec<(PathBuf, String
         (
             src.join("generated_httpmock.rs"),
             render(target.spec, "typed httpmock helpers", mock)?,
+        ),
+        (
+            src.join("generated_operations.rs"),
+            text(
+                "operation facts",
+                layers::operations::generate(target.spec, &operations),
+            )?,
+        ),
+        (
+            sdk.join(module).join("generated.rs"),
+            text(
+                "facade request builders",
+                layers::builders::generate(&raw, target.spec, platform, &operations)?,
+            )?,
+        ),
+        (
+            sdk.join("codes").join(format!("generated_{module}.rs")),
+            text("error codes", layers::codes::generate(&raw, &target.codes)?)?,
         ),
     ])
 }

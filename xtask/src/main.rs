@@ -9,6 +9,7 @@
 
 mod bench;
 mod codegen;
+mod layers;
 mod spec;
 
 use std::path::PathBuf;

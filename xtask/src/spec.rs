@@ -32,6 +32,17 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
+/// Reads `file` as plain JSON values, for the vendor extensions (`x-hpc`, `x-hpc-codes`)
+/// that the typed document drops.
+pub fn raw(file: &Path) -> Result<Value, SpecError> {
+    let fail = |reason: String| SpecError {
+        file: file.to_path_buf(),
+        reasons: vec![reason],
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| fail(format!("cannot read: {e}")))?;
+    serde_yaml::from_str(&text).map_err(|e| fail(format!("not YAML: {e}")))
+}
+
 /// Reads `file` and checks it. Returns the typed document.
 pub fn load(file: &Path) -> Result<OpenAPI, SpecError> {
     let fail = |reasons: Vec<String>| SpecError {

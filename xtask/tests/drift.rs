@@ -8,8 +8,14 @@ use std::process::{Command, Output};
 const GENERATED: &[&str] = &[
     "crates/ehpc-client/src/generated.rs",
     "crates/ehpc-client/src/generated_httpmock.rs",
+    "crates/ehpc-client/src/generated_operations.rs",
     "crates/scnet-client/src/generated.rs",
     "crates/scnet-client/src/generated_httpmock.rs",
+    "crates/scnet-client/src/generated_operations.rs",
+    "crates/hpc-sdk/src/ehpc/generated.rs",
+    "crates/hpc-sdk/src/scnet/generated.rs",
+    "crates/hpc-sdk/src/codes/generated_ehpc.rs",
+    "crates/hpc-sdk/src/codes/generated_scnet.rs",
 ];
 
 fn workspace() -> PathBuf {
@@ -156,4 +162,28 @@ fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage: cargo xtask codegen"));
+}
+
+#[test]
+fn an_edit_of_an_operations_facts_is_drift_in_the_layers_above_the_client() {
+    let dir = copy_workspace();
+    let spec = dir.path().join("spec/ehpc.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let edited = text.replacen(
+        "items: cluster_set, key: cluster_id, max_limit: 100}",
+        "items: cluster_set, key: cluster_id, max_limit: 50}",
+        1,
+    );
+    assert_ne!(text, edited, "the edit must apply");
+    std::fs::write(&spec, edited).unwrap();
+    let out = xtask(dir.path(), &["--check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for stale in [
+        "stale:      crates/ehpc-client/src/generated_operations.rs",
+        "stale:      crates/hpc-sdk/src/ehpc/generated.rs",
+    ] {
+        assert!(stderr.contains(stale), "{stale}: {stderr}");
+    }
+    assert!(stderr.contains("size.clamp(1, 50)"), "{stderr}");
 }

@@ -140,6 +140,166 @@ pub mod operations {
             )
         }
     }
+    pub struct ListClustersWhen(::httpmock::When);
+    impl ListClustersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/cluster/list$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn cluster_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cluster_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cluster_id"))
+            }
+        }
+        pub fn cluster_type<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cluster_type", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cluster_type"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn offset<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("offset", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("offset"))
+            }
+        }
+        pub fn owner<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("owner", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("owner"))
+            }
+        }
+        pub fn reverse<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("reverse", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("reverse"))
+            }
+        }
+        pub fn run_user<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("run_user", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("run_user"))
+            }
+        }
+        pub fn search_word<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search_word", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search_word"))
+            }
+        }
+        pub fn shared_status<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("shared_status", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("shared_status"))
+            }
+        }
+        pub fn sort_key<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_key", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_key"))
+            }
+        }
+        pub fn status<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("status", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("status"))
+            }
+        }
+        pub fn timestamp(
+            self,
+            value: &::chrono::DateTime<::chrono::offset::Utc>,
+        ) -> Self {
+            Self(self.0.query_param("timestamp", value.to_string()))
+        }
+        pub fn verbose<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("verbose", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("verbose"))
+            }
+        }
+        pub fn zone(self, value: &str) -> Self {
+            Self(self.0.query_param("zone", value.to_string()))
+        }
+    }
+    pub struct ListClustersThen(::httpmock::Then);
+    impl ListClustersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ClusterListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -148,6 +308,9 @@ pub trait MockServerExt {
     fn list_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListJobsWhen, operations::ListJobsThen);
+    fn list_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListClustersWhen, operations::ListClustersThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn list_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -158,6 +321,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ListJobsWhen::new(when),
                 operations::ListJobsThen::new(then),
+            )
+        })
+    }
+    fn list_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListClustersWhen, operations::ListClustersThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListClustersWhen::new(when),
+                operations::ListClustersThen::new(then),
             )
         })
     }

@@ -21,6 +21,13 @@ mod lenient;
 #[allow(clippy::all, missing_docs)]
 mod generated;
 
+/// What the spec says about each operation beyond OpenAPI: host, authentication,
+/// idempotency, envelope and paging (its `x-hpc` facts), one constant per operation.
+#[rustfmt::skip]
+#[allow(clippy::all)]
+#[path = "generated_operations.rs"]
+pub mod operations;
+
 /// Typed [httpmock](https://docs.rs/httpmock) helpers, one per operation:
 /// `server.list_jobs(|when, then| ...)` through [`mock::MockServerExt`].
 #[cfg(feature = "mock")]

@@ -70,6 +70,49 @@ pub enum EhpcCommand {
         #[command(subcommand)]
         command: EhpcJobsCommand,
     },
+    /// Clusters.
+    Clusters {
+        #[command(subcommand)]
+        command: EhpcClustersCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EhpcClustersCommand {
+    /// List the account's clusters.
+    List(ClusterListArgs),
+}
+
+/// `hpc ehpc clusters list`.
+#[derive(Debug, Args)]
+pub struct ClusterListArgs {
+    /// Another zone than `EHPC_ZONE`.
+    #[arg(long)]
+    pub zone: Option<String>,
+    /// Only clusters of this owner (e.g. usr-vceaHsJu).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only this cluster.
+    #[arg(long)]
+    pub cluster_id: Option<String>,
+    /// Only clusters of this type: hpc or ehpc.
+    #[arg(long = "type")]
+    pub cluster_type: Option<String>,
+    /// Only clusters in this status: pending, active, stopped, suspended.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only clusters whose name matches this keyword.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Clusters per page (1..=100).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
+    /// Start at this offset.
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+    /// Follow every page to the end.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,6 +174,12 @@ pub enum ScnetCommand {
     },
     /// Log in and list the regions, and which have a token (tokens are never printed).
     Regions,
+    /// The region's schedulers: their ids are the scheduler ids job calls take.
+    Schedulers {
+        /// The region (default: `SCNET_REGION`, else the first with a token).
+        #[arg(long)]
+        region: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 use hpc_sandbox::Sandbox;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{ListArgs, Output};
+use crate::args::{ClusterListArgs, ListArgs, Output};
 use crate::failure::Failure;
 use crate::output::{Printer, StateCount, WalltimeRecord};
 
@@ -33,30 +33,20 @@ impl Target {
         Ok(Self { sandbox, timeouts })
     }
 
+    /// The EHPC client, configured as in production: from the environment, or from the
+    /// sandbox's environment.
     fn ehpc(&self) -> Result<hpc_sdk::ehpc::Client, Failure> {
         let builder = match &self.sandbox {
-            Some(sandbox) => {
-                let c = sandbox.credentials();
-                hpc_sdk::ehpc::Client::builder()
-                    .endpoint(sandbox.ehpc_url())
-                    .zone(&c.ehpc_zone)
-                    .cluster_id(&c.ehpc_cluster_id)
-                    .credentials(&c.ehpc_access_key_id, &c.ehpc_secret_access_key)
-            }
+            Some(sandbox) => hpc_sdk::ehpc::ClientBuilder::from_lookup(|k| sandbox.env(k), None)?,
             None => hpc_sdk::ehpc::ClientBuilder::from_env()?,
         };
         Ok(builder.timeouts(self.timeouts).build()?)
     }
 
+    /// The SCNet client, configured as in production.
     fn scnet(&self) -> Result<hpc_sdk::scnet::Client, Failure> {
         let builder = match &self.sandbox {
-            Some(sandbox) => {
-                let c = sandbox.credentials();
-                hpc_sdk::scnet::Client::builder()
-                    .api_url(sandbox.scnet_api_url())
-                    .portal_url(sandbox.scnet_portal_url())
-                    .access_key(&c.scnet_user, &c.scnet_access_key, &c.scnet_secret_key)
-            }
+            Some(sandbox) => hpc_sdk::scnet::ClientBuilder::from_lookup(|k| sandbox.env(k))?,
             None => hpc_sdk::scnet::ClientBuilder::from_env()?,
         };
         Ok(builder.timeouts(self.timeouts).build()?)
@@ -140,6 +130,58 @@ pub async fn ehpc_jobs_list(
         bar.finish_and_clear();
     }
     Ok(printer.finish::<hpc_sdk::ehpc::EhpcJob>()?)
+}
+
+/// `hpc ehpc clusters list`: one page, or every page with `--all`.
+pub async fn ehpc_clusters_list(
+    target: &Target,
+    format: Output,
+    args: ClusterListArgs,
+) -> Result<(), Failure> {
+    let request = target
+        .ehpc()?
+        .clusters()
+        .list()
+        .set_zone(args.zone)
+        .set_owner(args.owner)
+        .set_cluster_id(args.cluster_id)
+        .set_cluster_type(args.cluster_type)
+        .set_status(args.status)
+        .set_search_word(args.search)
+        .page_size(args.limit)
+        .offset(args.offset);
+    let mut printer = stdout_printer(format);
+    if args.all {
+        let mut clusters = request.items();
+        while let Some(cluster) = clusters.try_next().await? {
+            printer.push(&cluster)?;
+        }
+    } else {
+        for cluster in &request.send().await?.items {
+            printer.push(cluster)?;
+        }
+    }
+    Ok(printer.finish::<hpc_sdk::ehpc::types::HpcCluster>()?)
+}
+
+/// `hpc scnet schedulers`: the region's schedulers (their ids go into job calls).
+pub async fn scnet_schedulers(
+    target: &Target,
+    format: Output,
+    region: Option<String>,
+) -> Result<(), Failure> {
+    let schedulers = target
+        .scnet()?
+        .schedulers()
+        .list()
+        .set_region(region)
+        .send()
+        .await?;
+    let mut printer = stdout_printer(format);
+    for scheduler in &schedulers {
+        printer.push(scheduler)?;
+    }
+    Ok(printer.finish::<hpc_sdk::scnet::types::Scheduler>()?)
 }
 
 pub async fn scnet_job_state(

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, EhpcCommand, EhpcJobsCommand, ScnetCommand, ScnetJobsCommand};
+use args::{
+    Cli, Command, EhpcClustersCommand, EhpcCommand, EhpcJobsCommand, ScnetCommand, ScnetJobsCommand,
+};
 use failure::Failure;
 
 fn main() -> ExitCode {
@@ -41,6 +43,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let target = commands::Target::new(cli.sandbox, cli.deadline).await?;
             return commands::ehpc_jobs_list(&target, format, args).await;
         }
+        Command::Ehpc {
+            command:
+                EhpcCommand::Clusters {
+                    command: EhpcClustersCommand::List(args),
+                },
+        } => {
+            let target = commands::Target::new(cli.sandbox, cli.deadline).await?;
+            return commands::ehpc_clusters_list(&target, format, args).await;
+        }
         Command::Scnet { command } => command,
     };
     let target = commands::Target::new(cli.sandbox, cli.deadline).await?;
@@ -58,6 +69,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => commands::scnet_members(&target, format, cluster_id, group_id, user).await,
         ScnetCommand::Walltime { user } => commands::scnet_walltime(&target, format, user).await,
         ScnetCommand::Regions => commands::scnet_regions(&target, format).await,
+        ScnetCommand::Schedulers { region } => {
+            commands::scnet_schedulers(&target, format, region).await
+        }
     }
 }
 

@@ -134,6 +134,48 @@ impl Record for hpc_sdk::scnet::MemberJob {
     }
 }
 
+impl Record for hpc_sdk::ehpc::types::HpcCluster {
+    fn headers() -> &'static [&'static str] {
+        &["CLUSTER_ID", "NAME", "STATUS", "TYPE", "NODES", "CREATED"]
+    }
+
+    fn row(&self) -> Vec<String> {
+        // The vendor's table lists the fields flat, its example nests them: read both.
+        let nested = self.app_cluster.as_ref();
+        let pick = |flat: &Option<String>, inner: Option<&Option<String>>| {
+            opt(&flat.clone().or_else(|| inner.cloned().flatten()))
+        };
+        let nodes = self
+            .total_node_count
+            .or(self.toatl_node_count)
+            .or_else(|| nested.and_then(|n| n.total_node_count.or(n.toatl_node_count)));
+        vec![
+            pick(&self.cluster_id, nested.map(|n| &n.cluster_id)),
+            pick(&self.cluster_name, nested.map(|n| &n.cluster_name)),
+            pick(&self.cluster_status, nested.map(|n| &n.cluster_status)),
+            pick(&self.cluster_type, nested.map(|n| &n.cluster_type)),
+            opt(&nodes),
+            pick(&self.create_time, nested.map(|n| &n.create_time)),
+        ]
+    }
+}
+
+impl Record for hpc_sdk::scnet::types::Scheduler {
+    fn headers() -> &'static [&'static str] {
+        &["ID", "NAME", "TYPE", "ADDRESS", "PORT"]
+    }
+
+    fn row(&self) -> Vec<String> {
+        vec![
+            opt(&self.id.as_ref().map(|id| id.as_str().to_string())),
+            opt(&self.text),
+            opt(&self.job_manager_type),
+            opt(&self.job_manager_addr),
+            opt(&self.job_manager_port),
+        ]
+    }
+}
+
 impl Record for hpc_sdk::scnet::Region {
     fn headers() -> &'static [&'static str] {
         &["ID", "NAME", "HAS_TOKEN"]

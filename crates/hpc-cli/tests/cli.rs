@@ -344,3 +344,37 @@ async fn a_deadline_that_is_not_a_positive_number_is_a_usage_error() {
         assert_eq!(output.status.code(), Some(2), "--deadline {bad}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clusters_and_schedulers_in_every_format() {
+    let env = Env::start(5).await;
+    let table = stdout(&env.run(&["ehpc", "clusters", "list"]).await);
+    let mut lines = table.lines();
+    assert!(lines.next().unwrap().starts_with("CLUSTER_ID"), "{table}");
+    assert_eq!(lines.count(), 3, "{table}");
+    let json = stdout(
+        &env.run(&["--output", "json", "ehpc", "clusters", "list"])
+            .await,
+    );
+    let clusters: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(clusters.len(), 3);
+    let jsonl = stdout(
+        &env.run(&[
+            "--output", "jsonl", "ehpc", "clusters", "list", "--type", "ehpc", "--limit", "1",
+            "--all",
+        ])
+        .await,
+    );
+    assert_eq!(jsonl.lines().count(), 2, "{jsonl}");
+
+    let table = stdout(&env.run(&["scnet", "schedulers"]).await);
+    assert!(table.starts_with("ID"), "{table}");
+    assert!(table.contains("SLURM"), "{table}");
+    let json = stdout(&env.run(&["--output", "json", "scnet", "schedulers"]).await);
+    let schedulers: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(schedulers[0]["text"], "Cluster");
+    let jsonl = stdout(&env.run(&["--output", "jsonl", "scnet", "schedulers"]).await);
+    assert_eq!(jsonl.lines().count(), 1);
+    let output = env.run(&["scnet", "schedulers"]).await;
+    env.assert_no_secret(&output);
+}

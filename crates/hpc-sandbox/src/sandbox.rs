@@ -238,6 +238,24 @@ impl Sandbox {
         .collect()
     }
 
+    /// The value of one of the [`Sandbox::env_lines`] variables: what a client's
+    /// production configuration (`from_lookup`) reads, so a test configures its client
+    /// exactly as a user's environment would.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let sandbox = hpc_sandbox::Sandbox::builder().start().await?;
+    /// assert!(sandbox.env("EHPC_ENDPOINT").is_some());
+    /// assert_eq!(sandbox.env("HOME"), None);
+    /// # Ok(()) }
+    /// ```
+    pub fn env(&self, name: &str) -> Option<String> {
+        self.env_lines().into_iter().find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key == name).then(|| value.to_string())
+        })
+    }
+
     /// Queue a fault behind those already waiting; the oldest matching one is served first.
     pub fn inject(&self, fault: Fault) {
         self.shared.faults.push(fault);

@@ -46,6 +46,9 @@ pub(crate) async fn operation<T>(
             .unwrap_or_else(|| far_future(now)),
         after: per_operation,
     };
+    // On the heap: an operation's steps nest deeply, and their state would otherwise sit
+    // on the caller's stack (a debug build overflowed a test thread's).
+    let work = Box::pin(work);
     DEADLINE
         .scope(limit, async move {
             match tokio::time::timeout_at(limit.at, work).await {

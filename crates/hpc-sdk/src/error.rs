@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::classify::{self, RetryAdvice};
 use crate::codes::{EhpcCode, ErrorCode, ScnetCode};
 
 /// Which cloud answered.
@@ -129,9 +130,43 @@ impl Error {
         }
     }
 
-    /// Whether a read may succeed if sent again (see [`crate::retry::classify`]).
+    /// Whether a read may succeed if sent again: what the classifiers decide for a
+    /// first failure (see [`crate::retry::classify`]).
     pub fn is_retryable(&self) -> bool {
-        crate::retry::classify(self, 0, true).is_retry()
+        self.retry_advice(0).is_retry()
+    }
+
+    /// The classifiers in order: transport and attempt timeouts, then a busy HTTP status
+    /// (whatever envelope it carries, but an expired SCNet token), then the platform
+    /// code's class from its table.
+    pub(crate) fn retry_advice(&self, retries_so_far: u32) -> RetryAdvice {
+        match self {
+            Error::Transport { .. }
+            | Error::Timeout {
+                scope: "attempt", ..
+            } => classify::NOW,
+            Error::Http {
+                status,
+                retry_after,
+                ..
+            } => classify::http_status(*status, *retry_after),
+            Error::Api {
+                http_status, code, ..
+            } if classify::is_busy_status(*http_status)
+                && !matches!(code, ErrorCode::Scnet(ScnetCode::PermissionDenied)) =>
+            {
+                classify::NOW
+            }
+            Error::Api {
+                code: ErrorCode::Ehpc(code),
+                ..
+            } => classify::code_class(code.retry_class(), retries_so_far),
+            Error::Api {
+                code: ErrorCode::Scnet(code),
+                ..
+            } => classify::code_class(code.retry_class(), retries_so_far),
+            _ => RetryAdvice::Stop,
+        }
     }
 
     /// The HTTP status the error came with, if a response arrived.

@@ -24,6 +24,7 @@
 
 #![deny(missing_docs)]
 
+mod classify;
 mod codes;
 mod config;
 mod deadline;
@@ -33,6 +34,7 @@ mod http;
 mod job;
 mod paging;
 pub mod retry;
+mod retry_policy;
 mod runtime;
 pub mod scnet;
 

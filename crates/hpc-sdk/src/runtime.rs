@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::retry::RetryPolicy;
+use crate::retry_policy::RetryPolicy;
 
 /// The source of the current time (EHPC timestamps, SCNet token expiry).
 ///

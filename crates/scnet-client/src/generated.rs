@@ -87,7 +87,7 @@ pub mod types {
         ///Sent by some deployments in place of `msg`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///信息.
+        ///信息, e.g. `success`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
     }
@@ -122,6 +122,31 @@ pub mod types {
     }
     impl ClusterUserInfo {
         pub fn builder() -> builder::ClusterUserInfo {
+            Default::default()
+        }
+    }
+    /**The envelope of every SCNet answer: `code` `"0"` is success; anything else is an
+error, with `msg` (or `message`, on some deployments) saying why.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Envelope {
+        pub code: crate::Code,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl Envelope {
+        pub fn builder() -> builder::Envelope {
             Default::default()
         }
     }
@@ -165,7 +190,7 @@ pub mod types {
         ///Sent by some deployments in place of `msg`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///信息.
+        ///信息, e.g. `success`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
     }
@@ -263,7 +288,7 @@ requeued. A string, so that a status added later still decodes.
         ///Sent by some deployments in place of `msg`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///信息.
+        ///信息, e.g. `success`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
     }
@@ -300,6 +325,73 @@ requeued. A string, so that a status added later still decodes.
     }
     impl RegionToken {
         pub fn builder() -> builder::RegionToken {
+            Default::default()
+        }
+    }
+    ///One scheduler of a region.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Scheduler {
+        ///调度器ID. The scheduler id; a number (vendor) or a string (some answers).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<crate::Code>,
+        ///区域地址. The scheduler's internal address.
+        #[serde(
+            rename = "JobManagerAddr",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_manager_addr: ::std::option::Option<::std::string::String>,
+        ///区域端口. The scheduler's port, e.g. `9091`.
+        #[serde(
+            rename = "JobManagerPort",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_manager_port: ::std::option::Option<::std::string::String>,
+        ///区域调度器类型, e.g. `SLURM`.
+        #[serde(
+            rename = "JobManagerType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_manager_type: ::std::option::Option<::std::string::String>,
+        ///区域名称. The cluster name job calls use, e.g. `Cluster`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+    }
+    impl Scheduler {
+        pub fn builder() -> builder::Scheduler {
+            Default::default()
+        }
+    }
+    ///The schedulers of a region.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SchedulerListResponse {
+        pub code: crate::Code,
+        ///区域基本信息. One entry per scheduler.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<Scheduler>>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl SchedulerListResponse {
+        pub fn builder() -> builder::SchedulerListResponse {
             Default::default()
         }
     }
@@ -374,7 +466,7 @@ holding `token`.
         ///Sent by some deployments in place of `msg`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///信息.
+        ///信息, e.g. `success`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
     }
@@ -400,7 +492,7 @@ holding `token`.
         ///Sent by some deployments in place of `msg`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///信息.
+        ///信息, e.g. `success`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
     }
@@ -426,7 +518,7 @@ holding `token`.
         ///Sent by some deployments in place of `msg`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///信息.
+        ///信息, e.g. `success`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
     }
@@ -774,6 +866,86 @@ holding `token`.
                 Self {
                     home_path: Ok(value.home_path),
                     user_name: Ok(value.user_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Envelope {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Envelope {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl Envelope {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Envelope> for super::Envelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Envelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Envelope> for Envelope {
+            fn from(value: super::Envelope) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
                 }
             }
         }
@@ -1334,6 +1506,234 @@ holding `token`.
                     cluster_id: Ok(value.cluster_id),
                     cluster_name: Ok(value.cluster_name),
                     token: Ok(value.token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Scheduler {
+            id: ::std::result::Result<
+                ::std::option::Option<crate::Code>,
+                ::std::string::String,
+            >,
+            job_manager_addr: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_manager_port: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_manager_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Scheduler {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    job_manager_addr: Ok(Default::default()),
+                    job_manager_port: Ok(Default::default()),
+                    job_manager_type: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                }
+            }
+        }
+        impl Scheduler {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Code>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn job_manager_addr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_manager_addr = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_manager_addr: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_manager_port<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_manager_port = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_manager_port: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_manager_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_manager_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_manager_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Scheduler> for super::Scheduler {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Scheduler,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    job_manager_addr: value.job_manager_addr?,
+                    job_manager_port: value.job_manager_port?,
+                    job_manager_type: value.job_manager_type?,
+                    text: value.text?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Scheduler> for Scheduler {
+            fn from(value: super::Scheduler) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    job_manager_addr: Ok(value.job_manager_addr),
+                    job_manager_port: Ok(value.job_manager_port),
+                    job_manager_type: Ok(value.job_manager_type),
+                    text: Ok(value.text),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SchedulerListResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::Scheduler>>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SchedulerListResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl SchedulerListResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Scheduler>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SchedulerListResponse>
+        for super::SchedulerListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SchedulerListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SchedulerListResponse>
+        for SchedulerListResponse {
+            fn from(value: super::SchedulerListResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
                 }
             }
         }
@@ -2120,6 +2520,30 @@ let response = client.get_used_walltime()
     pub fn get_used_walltime(&self) -> builder::GetUsedWalltime<'_> {
         builder::GetUsedWalltime::new(self)
     }
+    /**查询集群信息 (a region's schedulers)
+
+Host: the region's hpc URL, with the region token. Each entry's `id` is the
+scheduler id that every job call needs (`strJobManagerID`, `strClusterIDList`,
+`jobmanagerId`); its `text` is the cluster name those calls use. The vendor types
+`id` as a long; public clients turn it into a string and some answers send a
+string: both are accepted. A region may have several schedulers.
+The response example of the vendor page could not be consulted; the one below is
+built from its response table.
+
+
+Sends a `GET` request to `/hpc/openapi/v2/cluster`
+
+Arguments:
+- `token`: 接口凭证. The JWT from a login, e.g. `eyJhbGciOiJIUzI1N...`.
+```ignore
+let response = client.list_schedulers()
+    .token(token)
+    .send()
+    .await;
+```*/
+    pub fn list_schedulers(&self) -> builder::ListSchedulers<'_> {
+        builder::ListSchedulers::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -2806,6 +3230,72 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_used_walltime",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_schedulers`]
+
+[`Client::list_schedulers`]: super::Client::list_schedulers*/
+    #[derive(Debug, Clone)]
+    pub struct ListSchedulers<'a> {
+        client: &'a super::Client,
+        token: Result<::std::string::String, String>,
+    }
+    impl<'a> ListSchedulers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                token: Err("token was not initialized".to_string()),
+            }
+        }
+        pub fn token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.token = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for token failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/hpc/openapi/v2/cluster`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SchedulerListResponse>, Error<()>> {
+            let Self { client, token } = self;
+            let token = token.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/hpc/openapi/v2/cluster", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            header_map.append("token", token.to_string().try_into()?);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_schedulers",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

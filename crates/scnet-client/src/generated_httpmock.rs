@@ -350,6 +350,42 @@ pub mod operations {
             )
         }
     }
+    pub struct ListSchedulersWhen(::httpmock::When);
+    impl ListSchedulersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/hpc/openapi/v2/cluster$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn token(self, value: &str) -> Self {
+            Self(self.0.header("token", value.to_string()))
+        }
+    }
+    pub struct ListSchedulersThen(::httpmock::Then);
+    impl ListSchedulersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SchedulerListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -382,6 +418,9 @@ pub trait MockServerExt {
     fn get_used_walltime<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetUsedWalltimeWhen, operations::GetUsedWalltimeThen);
+    fn list_schedulers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListSchedulersWhen, operations::ListSchedulersThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn login_with_access_key<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -472,6 +511,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetUsedWalltimeWhen::new(when),
                 operations::GetUsedWalltimeThen::new(then),
+            )
+        })
+    }
+    fn list_schedulers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListSchedulersWhen, operations::ListSchedulersThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListSchedulersWhen::new(when),
+                operations::ListSchedulersThen::new(then),
             )
         })
     }

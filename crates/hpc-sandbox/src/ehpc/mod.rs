@@ -1,5 +1,6 @@
 //! The fake EHPC server: `GET /api/job/list`, signed as api-notes.md §1 describes.
 
+pub(crate) mod clusters;
 pub(crate) mod jobs;
 pub(crate) mod list;
 pub(crate) mod signature;
@@ -25,19 +26,20 @@ use list::ListQuery;
 const MAX_SKEW_SECS: i64 = 60;
 /// Parameters every request must carry, checked in this order; `signature` is checked
 /// apart, since a missing one is an authentication failure (1200).
-const REQUIRED: [&str; 7] = [
+const REQUIRED: [&str; 6] = [
     "access_key_id",
     "signature_method",
     "signature_version",
     "version",
     "timestamp",
     "zone",
-    "cluster_id",
 ];
 
 /// The EHPC routes.
 pub(crate) fn router() -> Router<Arc<Shared>> {
-    Router::new().route("/api/job/list", any(list_jobs))
+    Router::new()
+        .route("/api/job/list", any(list_jobs))
+        .route("/api/cluster/list", any(list_clusters))
 }
 
 /// An EHPC error: HTTP 200 with `{"ret_code": N, "message": "..."}`.
@@ -78,7 +80,10 @@ async fn list_jobs(State(shared): State<Arc<Shared>>, request: Request) -> Respo
             );
         }
     };
-    if let Err((code, message)) = authenticate(&shared, parts.uri.path(), &params, &body) {
+    if let Err((code, message)) = authenticate(&shared, "GET", parts.uri.path(), &params, &body) {
+        return ehpc_error(code, &message);
+    }
+    if let Err((code, message)) = known_cluster(&shared, &params) {
         return ehpc_error(code, &message);
     }
     let query = match ListQuery::from_params(&params) {
@@ -88,6 +93,32 @@ async fn list_jobs(State(shared): State<Arc<Shared>>, request: Request) -> Respo
     let page = list::select(&shared.jobs, &query);
     let fault = parts.extensions.get::<ListingFault>().copied();
     json_response(list::render(&shared.jobs, &page, fault))
+}
+
+async fn list_clusters(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if parts.method != Method::GET {
+        return ehpc_error(1101, "MethodNotAllowed, cluster/list takes GET");
+    }
+    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
+        return ehpc_error(1100, "ParameterError, request body too large");
+    };
+    let params = match parse_raw_query(parts.uri.query().unwrap_or("")) {
+        Ok(params) => params,
+        Err(piece) => {
+            return ehpc_error(
+                1100,
+                &format!("ParameterError, [{piece}] is not valid UTF-8"),
+            );
+        }
+    };
+    if let Err((code, message)) = authenticate(&shared, "GET", parts.uri.path(), &params, &body) {
+        return ehpc_error(code, &message);
+    }
+    match clusters::list(&shared.credentials, &params) {
+        Ok(answer) => json_response(serde_json::to_vec(&answer).unwrap_or_default()),
+        Err(message) => ehpc_error(1100, &message),
+    }
 }
 
 fn param<'p>(params: &'p [(String, String)], key: &str) -> Option<&'p str> {
@@ -101,6 +132,7 @@ fn param<'p>(params: &'p [(String, String)], key: &str) -> Option<&'p str> {
 /// then the resources named.
 fn authenticate(
     shared: &Shared,
+    method: &str,
     path: &str,
     params: &[(String, String)],
     body: &Bytes,
@@ -152,7 +184,7 @@ fn authenticate(
         ));
     }
     let query = signature::canonical_query(params);
-    let to_sign = signature::string_to_sign("GET", path, &query, body);
+    let to_sign = signature::string_to_sign(method, path, &query, body);
     if !signature::verify(&credentials.ehpc_secret_access_key, &to_sign, signature) {
         return Err((
             1200,
@@ -165,16 +197,21 @@ fn authenticate(
             format!("ResourceNotFound, zone [{}] not found", value("zone")),
         ));
     }
-    if value("cluster_id") != credentials.ehpc_cluster_id {
-        return Err((
-            2100,
-            format!(
-                "ResourceNotFound, cluster [{}] not found",
-                value("cluster_id")
-            ),
-        ));
-    }
     Ok(())
+}
+
+/// A job call names the sandbox's cluster.
+fn known_cluster(shared: &Shared, params: &[(String, String)]) -> Result<(), (i64, String)> {
+    match param(params, "cluster_id") {
+        None => Err((
+            1100,
+            "MissingParameter, parameter [cluster_id] should not be empty".to_owned(),
+        )),
+        Some(id) if id != shared.credentials.ehpc_cluster_id => {
+            Err((2100, format!("ResourceNotFound, cluster [{id}] not found")))
+        }
+        Some(_) => Ok(()),
+    }
 }
 
 /// Server-side page building, for the benchmark: the same functions the handler calls.

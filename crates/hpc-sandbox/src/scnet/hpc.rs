@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use scnet_client::types::{JobStateCountsResponse, WalltimeResponse};
 
-use super::envelope::{SUCCESS, codes, fail, ok_code, scnet_json};
+use super::envelope::{SUCCESS, codes, fail, json_value, ok_code, scnet_json};
 use super::{live, region_claims};
 use crate::query::parse_raw_query;
 use crate::state::Shared;
@@ -58,4 +58,23 @@ pub(crate) async fn walltime(
         message: None,
         msg: Some(SUCCESS.to_owned()),
     })
+}
+
+/// `GET /hpc/openapi/v2/cluster`: the region's one scheduler, its id a number as the
+/// vendor documents it (clients also meet it as a string).
+pub(crate) async fn schedulers(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(error) = region_claims(&shared, &headers, codes::DENIED) {
+        return fail(error);
+    }
+    json_value(&serde_json::json!({
+        "code": "0",
+        "msg": SUCCESS,
+        "data": [{
+            "id": 1_638_523_853_u64 + shared.seed % 1000,
+            "text": "Cluster",
+            "JobManagerType": "SLURM",
+            "JobManagerAddr": "10.8.150.45",
+            "JobManagerPort": "9091",
+        }],
+    }))
 }

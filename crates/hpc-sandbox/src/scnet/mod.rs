@@ -57,6 +57,7 @@ pub(crate) fn hpc_router() -> Router<Arc<Shared>> {
             "/hpc/openapi/v2/view/jobs/state",
             get(hpc::job_state_counts),
         )
+        .route("/hpc/openapi/v2/cluster", get(hpc::schedulers))
         .route(
             "/hpc/openapi/v2/view/walltime/users/{user}",
             get(hpc::walltime),

@@ -2,15 +2,10 @@
 
 use std::sync::Arc;
 
-use futures::StreamExt;
-use futures::stream;
-
 use super::config::MAX_PAGE_SIZE;
 use super::{Client, EhpcJob};
 use crate::error::{Error, Result};
 use crate::paging::{FetchPage, ItemStream, PageStream, Paginator, RawPage};
-use crate::retry::{self, Call};
-use crate::{Platform, http};
 
 /// Job operations of an EHPC [`Client`].
 #[derive(Clone, Debug)]
@@ -139,13 +134,9 @@ impl ListJobs {
 
     /// The page at the offset.
     pub async fn send(self) -> Result<JobPage> {
-        let query = Arc::new(self.checked_query()?);
-        let response = fetch_page(&self.client, &query, self.offset, self.page_size).await?;
-        Ok(crate::Page {
-            total_count: response.total.map_or(0, |n| n.max(0) as u64),
-            items: response.items,
-            offset: self.offset,
-        })
+        let query = self.checked_query()?;
+        let page = fetch_page(&self.client, &query, self.offset, self.page_size).await?;
+        Ok(crate::paging::first_page(page, self.offset))
     }
 
     /// The listing from the offset to the end, page by page.
@@ -167,18 +158,12 @@ impl ListJobs {
 
     /// Every page from the offset to the end, as a stream; an error ends it.
     pub fn pages(self) -> PageStream<EhpcJob> {
-        match self.paginator() {
-            Ok(paginator) => paginator.pages(),
-            Err(error) => stream::once(async { Err(error) }).boxed(),
-        }
+        crate::paging::pages_or_error(self.paginator())
     }
 
     /// Every job from the offset to the end, as a stream; an error ends it.
     pub fn items(self) -> ItemStream<EhpcJob> {
-        match self.paginator() {
-            Ok(paginator) => paginator.items(),
-            Err(error) => stream::once(async { Err(error) }).boxed(),
-        }
+        crate::paging::items_or_error(self.paginator())
     }
 
     fn checked_query(&self) -> Result<Query> {
@@ -191,43 +176,34 @@ impl ListJobs {
     }
 }
 
-fn job_key(job: &EhpcJob) -> Option<i64> {
-    job.job_id.map(|id| id.0)
+fn job_key(job: &EhpcJob) -> Option<u64> {
+    job.job_id.as_ref().map(crate::paging::key_of)
 }
 
-/// One page, with retries; the answer's `ret_code` checked.
+/// One page, through the pipeline.
 async fn fetch_page(
     client: &Client,
     query: &Query,
     offset: u64,
     limit: u32,
 ) -> Result<RawPage<EhpcJob>> {
-    let inner = &client.inner;
-    let call = Call {
-        platform: Platform::Ehpc,
-        operation: "ehpc.jobs.list",
-        idempotent: true,
-    };
-    // An offset past what the API's int64 takes is refused, never wrapped negative.
-    let offset = i64::try_from(offset).map_err(|_| {
-        Error::invalid_input(format!(
-            "offset {offset} is larger than the API accepts ({})",
-            i64::MAX
-        ))
-    })?;
-    let per_operation = inner.rt.timeouts.per_operation;
-    crate::deadline::operation(
-        per_operation,
-        retry::run(&inner.rt, call, |_| async {
-            let mut request = inner
-                .api
+    let offset = crate::paging::offset_param(offset)?;
+    let page = client
+        .execute(&ehpc_client::operations::LIST_JOBS, || {
+            let mut request = client
+                .api()
                 .list_jobs()
-                // Replaced by the signer with the time of this attempt.
-                .timestamp(chrono::DateTime::<chrono::Utc>::from(inner.rt.clock.now()))
-                .zone(query.zone.clone().unwrap_or_else(|| inner.zone.clone()))
+                .timestamp(client.timestamp())
+                .zone(
+                    query
+                        .zone
+                        .clone()
+                        .unwrap_or_else(|| client.zone().to_string()),
+                )
                 .cluster_id(query.cluster_id.clone().unwrap_or_default())
                 .limit(i64::from(limit))
                 .offset(offset);
+            // The vendor page and the server's own client name the filter differently.
             if let Some(status) = &query.status {
                 request = request
                     .jobs_status(status.clone())
@@ -248,36 +224,11 @@ async fn fetch_page(
             if let Some(reverse) = query.reverse {
                 request = request.reverse(i64::from(reverse));
             }
-            let (page, status) = http::value(request.send().await, envelope).await?;
-            if page.ret_code.0 != 0 {
-                return Err(Error::ehpc(
-                    page.ret_code.0,
-                    page.message.unwrap_or_default(),
-                    status,
-                ));
-            }
-            Ok(RawPage {
-                total: page.total_count.map(|n| n.0),
-                items: page.hpc_job_set.unwrap_or_default(),
-            })
-        }),
-    )
-    .await
-}
-
-/// An EHPC error envelope in a non-200 answer.
-fn envelope(body: &[u8], http_status: u16) -> Option<Error> {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        ret_code: ehpc_client::LenientInt,
-        message: Option<String>,
-    }
-    let parsed: Envelope = serde_json::from_slice(body).ok()?;
-    (parsed.ret_code.0 != 0).then(|| {
-        Error::ehpc(
-            parsed.ret_code.0,
-            parsed.message.unwrap_or_default(),
-            http_status,
-        )
+            request.send()
+        })
+        .await?;
+    Ok(RawPage {
+        total: page.total_count.map(i64::from),
+        items: page.hpc_job_set.unwrap_or_default(),
     })
 }

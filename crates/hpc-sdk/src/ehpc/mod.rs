@@ -12,13 +12,25 @@
 //! ```
 
 mod config;
+#[rustfmt::skip]
+#[allow(clippy::all, unused_mut)]
+mod generated;
 mod jobs;
+mod pipeline;
 pub mod sign;
 
 use std::sync::Arc;
 
 pub use config::{ClientBuilder, DEFAULT_ENDPOINT};
+pub use generated::{Clusters, ListClusters};
 pub use jobs::{JobPage, Jobs, ListJobs};
+
+/// Every type of the EHPC API as the spec describes it (generated), so that a
+/// downstream crate names them without depending on `ehpc-client`.
+pub mod types {
+    pub use ehpc_client::LenientInt;
+    pub use ehpc_client::types::*;
+}
 
 /// One job as EHPC describes it, every documented field (the generated type).
 pub type EhpcJob = ehpc_client::types::HpcJob;

@@ -33,7 +33,7 @@ pub(crate) struct Cursor {
     /// Whether the one page past `end` (see [`Cursor::on_page`]) was already asked for.
     extended: bool,
     /// Ids of the previous page: a job that shifts across a page boundary is yielded once.
-    previous_ids: HashSet<i64>,
+    previous_ids: HashSet<u64>,
     pub finished: bool,
     listed: u64,
 }
@@ -53,7 +53,7 @@ impl Cursor {
     }
 
     /// Takes in the answer for `next_offset`.
-    pub fn on_page<T>(&mut self, page: RawPage<T>, key: fn(&T) -> Option<i64>) -> Step<T> {
+    pub fn on_page<T>(&mut self, page: RawPage<T>, key: fn(&T) -> Option<u64>) -> Step<T> {
         let offset = self.next_offset;
         let jobs = page.items;
         let received = jobs.len() as u64;
@@ -85,7 +85,7 @@ impl Cursor {
             });
         }
         self.empty_retried = false;
-        let ids: HashSet<i64> = jobs.iter().filter_map(key).collect();
+        let ids: HashSet<u64> = jobs.iter().filter_map(key).collect();
         let jobs: Vec<T> = jobs
             .into_iter()
             .filter(|job| key(job).is_none_or(|id| !self.previous_ids.contains(&id)))
@@ -123,8 +123,8 @@ mod tests {
         }
     }
 
-    fn key(id: &i64) -> Option<i64> {
-        Some(*id)
+    fn key(id: &i64) -> Option<u64> {
+        Some(*id as u64)
     }
 
     fn yielded(step: Step<i64>) -> Vec<i64> {

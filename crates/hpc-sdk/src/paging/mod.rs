@@ -51,6 +51,47 @@ type PageFuture<T> = Pin<Box<dyn Future<Output = Result<RawPage<T>>> + Send>>;
 /// Fetches the page at an offset (`(offset, limit)`), as a task of its own.
 pub(crate) type FetchPage<T> = Arc<dyn Fn(u64, u32) -> PageFuture<T> + Send + Sync>;
 
+/// Names an item by a hash of its key field, so a paginator can spot a repeat.
+pub(crate) fn key_of<K: std::hash::Hash + ?Sized>(key: &K) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+}
+
+/// An offset as the APIs' int64 takes it: one past `i64::MAX` is refused, never wrapped.
+pub(crate) fn offset_param(offset: u64) -> Result<i64> {
+    i64::try_from(offset).map_err(|_| {
+        Error::invalid_input(format!(
+            "offset {offset} is larger than the API accepts ({})",
+            i64::MAX
+        ))
+    })
+}
+
+/// The answer of a single `.send()` of a listing, as a [`Page`].
+pub(crate) fn first_page<T>(page: RawPage<T>, offset: u64) -> Page<T> {
+    Page {
+        total_count: page.total.map_or(0, |n| n.max(0) as u64),
+        items: page.items,
+        offset,
+    }
+}
+
+/// `.pages()` of a listing request whose inputs may be wrong: the error, streamed.
+pub(crate) fn pages_or_error<T: Send + 'static>(paginator: Result<Paginator<T>>) -> PageStream<T> {
+    match paginator {
+        Ok(paginator) => paginator.pages(),
+        Err(error) => stream::once(async { Err(error) }).boxed(),
+    }
+}
+
+/// `.items()` of a listing request whose inputs may be wrong: the error, streamed.
+pub(crate) fn items_or_error<T: Send + 'static>(paginator: Result<Paginator<T>>) -> ItemStream<T> {
+    match paginator {
+        Ok(paginator) => paginator.items(),
+        Err(error) => stream::once(async { Err(error) }).boxed(),
+    }
+}
+
 /// A page request running in the background; aborted if no longer wanted.
 struct InFlight<T> {
     offset: u64,
@@ -78,7 +119,7 @@ impl<T> Drop for InFlight<T> {
 #[must_use = "a paginator does nothing until streamed"]
 pub struct Paginator<T> {
     fetch: FetchPage<T>,
-    key: fn(&T) -> Option<i64>,
+    key: fn(&T) -> Option<u64>,
     cursor: Cursor,
     limit: u32,
     /// The offset step between speculative requests: the page size, or the smaller
@@ -103,7 +144,7 @@ impl<T: Send + 'static> Paginator<T> {
     /// shifts across a page boundary is yielded once.
     pub(crate) fn new(
         fetch: FetchPage<T>,
-        key: fn(&T) -> Option<i64>,
+        key: fn(&T) -> Option<u64>,
         offset: u64,
         limit: u32,
         prefetch: usize,

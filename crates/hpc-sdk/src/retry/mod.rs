@@ -1,122 +1,17 @@
-//! When to send again, as one pure function, and the loop that applies it.
+//! The retry strategy: the classifiers' advice gated by idempotency, attempts counted,
+//! backoff and its budget from [`RetryPolicy`], all inside the operation's deadline.
 
 use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBuilder};
 use tracing::Instrument;
 
-use crate::codes::{EhpcCode, ErrorCode, ScnetCode};
+pub use crate::classify::RetryAdvice;
 use crate::error::{Error, Result};
+pub use crate::retry_policy::RetryPolicy;
 use crate::runtime::Runtime;
 
-/// How many times and how long to retry.
-///
-/// ```
-/// use std::time::Duration;
-/// let policy = hpc_sdk::RetryPolicy::default().max_attempts(2);
-/// assert_eq!(policy.attempts(), 2);
-/// assert!(hpc_sdk::RetryPolicy::none().attempts() == 1);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RetryPolicy {
-    max_attempts: u32,
-    min_delay: Duration,
-    max_delay: Duration,
-    max_total_delay: Duration,
-    jitter: bool,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 4,
-            min_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(10),
-            max_total_delay: Duration::from_secs(60),
-            jitter: true,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Never retry.
-    pub fn none() -> Self {
-        Self::default().max_attempts(1)
-    }
-
-    /// Attempts in all, the first included (at least 1).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
-        self
-    }
-
-    /// The first wait; later waits double, with jitter.
-    pub fn min_delay(mut self, delay: Duration) -> Self {
-        self.min_delay = delay;
-        self
-    }
-
-    /// The longest single wait; also the longest `Retry-After` honoured.
-    pub fn max_delay(mut self, delay: Duration) -> Self {
-        self.max_delay = delay;
-        self
-    }
-
-    /// The most time spent waiting across all retries of one operation.
-    pub fn max_total_delay(mut self, delay: Duration) -> Self {
-        self.max_total_delay = delay;
-        self
-    }
-
-    /// Turn jitter off (for tests that assert exact delays).
-    pub fn without_jitter(mut self) -> Self {
-        self.jitter = false;
-        self
-    }
-
-    /// Attempts in all.
-    pub fn attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    fn backoff(&self) -> impl Iterator<Item = Duration> + use<> {
-        let mut builder = ExponentialBuilder::default()
-            .with_min_delay(self.min_delay)
-            .with_max_delay(self.max_delay)
-            .with_max_times(self.max_attempts.saturating_sub(1) as usize)
-            .with_total_delay(Some(self.max_total_delay));
-        if self.jitter {
-            builder = builder.with_jitter();
-        }
-        builder.build()
-    }
-}
-
-/// What [`classify`] advises after a failed attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RetryAdvice {
-    /// Give up and return the error.
-    Stop,
-    /// Send again, waiting at least this long (a `Retry-After`, or a long backoff).
-    Retry {
-        /// The least wait before the next attempt.
-        at_least: Duration,
-    },
-}
-
-impl RetryAdvice {
-    /// Whether to send again.
-    pub fn is_retry(self) -> bool {
-        matches!(self, RetryAdvice::Retry { .. })
-    }
-}
-
-const NOW: RetryAdvice = RetryAdvice::Retry {
-    at_least: Duration::ZERO,
-};
-
-/// Whether to send a failed call again: the whole retry policy of api-notes.md in one
-/// pure function. `retries_so_far` counts the retries already made for this operation;
+/// Whether to send a failed call again: the classifiers of [`Error`] for a call that
+/// may be repeated, `Stop` for one that must not be. `retries_so_far` counts the retries already made for this operation;
 /// `idempotent` is false for calls that must never be repeated.
 ///
 /// ```
@@ -131,47 +26,7 @@ pub fn classify(error: &Error, retries_so_far: u32, idempotent: bool) -> RetryAd
     if !idempotent {
         return RetryAdvice::Stop;
     }
-    match error {
-        Error::Transport { .. }
-        | Error::Timeout {
-            scope: "attempt", ..
-        } => NOW,
-        Error::Http {
-            status: 429 | 500 | 502 | 503 | 504,
-            retry_after,
-            ..
-        } => RetryAdvice::Retry {
-            at_least: retry_after.unwrap_or_default(),
-        },
-        // A gateway's 429 or 5xx carrying a platform envelope is still a busy server.
-        Error::Api {
-            http_status: 429 | 500 | 502 | 503 | 504,
-            code,
-            ..
-        } if !matches!(code, ErrorCode::Scnet(ScnetCode::PermissionDenied)) => NOW,
-        Error::Api {
-            code: ErrorCode::Ehpc(code),
-            ..
-        } => match code {
-            EhpcCode::InternalError | EhpcCode::ServerBusy | EhpcCode::ServiceUpdating => NOW,
-            // Re-signed with a fresh timestamp by the next attempt; once is enough.
-            EhpcCode::RequestExpired if retries_so_far == 0 => NOW,
-            EhpcCode::InsufficientResources if retries_so_far == 0 => RetryAdvice::Retry {
-                at_least: Duration::from_secs(5),
-            },
-            _ => RetryAdvice::Stop,
-        },
-        Error::Api {
-            code: ErrorCode::Scnet(code),
-            ..
-        } => match code {
-            ScnetCode::ConnectionInterrupted | ScnetCode::OperationTimedOut => NOW,
-            ScnetCode::InternalError if retries_so_far < 2 => NOW,
-            // 10008 is the token layer's business (refresh once, retry once).
-            _ => RetryAdvice::Stop,
-        },
-        _ => RetryAdvice::Stop,
-    }
+    error.retry_advice(retries_so_far)
 }
 
 /// What the loop needs to know about the call.

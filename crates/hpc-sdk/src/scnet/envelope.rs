@@ -2,38 +2,15 @@
 //! `"0"` becomes an [`Error::Api`], whatever the HTTP status.
 
 use scnet_client::Code;
-use scnet_client::types::*;
 
 use crate::error::{Error, Result};
 
-/// The envelope fields every SCNet answer has.
+/// The envelope fields every SCNet answer has; implemented for every answer type by
+/// `cargo xtask codegen`.
 pub(crate) trait Envelope {
     fn code(&self) -> &Code;
     fn message(&self) -> Option<&str>;
 }
-
-macro_rules! envelope {
-    ($($ty:ty),* $(,)?) => {$(
-        impl Envelope for $ty {
-            fn code(&self) -> &Code {
-                &self.code
-            }
-            fn message(&self) -> Option<&str> {
-                self.msg.as_deref().or(self.message.as_deref())
-            }
-        }
-    )*};
-}
-
-envelope!(
-    TokenListResponse,
-    TokenRenewalResponse,
-    TokenStateResponse,
-    CenterResponse,
-    JobStateCountsResponse,
-    MemberJobsResponse,
-    WalltimeResponse,
-);
 
 /// The answer, or its error code as an [`Error::Api`].
 pub(crate) fn check<T: Envelope>((answer, status): (T, u16)) -> Result<T> {
@@ -71,6 +48,7 @@ pub(crate) fn from_body(body: &[u8], http_status: u16) -> Option<Error> {
 mod tests {
     use super::*;
     use crate::{ErrorCode, ScnetCode};
+    use scnet_client::types::WalltimeResponse;
 
     #[test]
     fn a_200_with_an_error_code_is_an_error() {

@@ -14,7 +14,11 @@ mod auth;
 mod config;
 mod discovery;
 mod envelope;
+#[rustfmt::skip]
+#[allow(clippy::all, unused_mut)]
+mod generated;
 mod ops;
+mod pipeline;
 mod token;
 
 use std::sync::Arc;
@@ -22,8 +26,16 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 pub use config::{ClientBuilder, DEFAULT_API_URL, DEFAULT_PORTAL_URL};
+pub use generated::{ListSchedulers, Schedulers};
 pub use ops::{JobState, JobStateCounts, MemberJobs, Region, Regions, Walltime};
 pub use token::{Credentials, access_key_signature, token_expiry};
+
+/// Every type of the SCNet API as the spec describes it (generated), so that a
+/// downstream crate names them without depending on `scnet-client`.
+pub mod types {
+    pub use scnet_client::Code;
+    pub use scnet_client::types::*;
+}
 
 /// One live job as SCNet describes it (the generated type).
 pub type MemberJob = scnet_client::types::MemberJob;

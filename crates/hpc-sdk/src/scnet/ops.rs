@@ -3,13 +3,9 @@
 use progenitor_client::{Error as GenError, ResponseValue};
 use std::sync::Arc;
 
-use secrecy::ExposeSecret;
-
-use super::auth::TokenKind;
 use super::{Client, MemberJob, envelope};
+use crate::Platform;
 use crate::error::{Error, Result};
-use crate::retry::{self, Call};
-use crate::{Platform, http};
 
 /// The `.user()` and `.region()` setters of the calls that go to a region's hpc host.
 macro_rules! region_target_setters {
@@ -35,14 +31,6 @@ fn no_data(operation: &str) -> Error {
         source: <serde_json::Error as serde::de::Error>::custom(format!(
             "{operation}: the answer has no data"
         )),
-    }
-}
-
-fn call(operation: &'static str) -> Call {
-    Call {
-        platform: Platform::Scnet,
-        operation,
-        idempotent: true,
     }
 }
 
@@ -122,7 +110,7 @@ impl JobState {
             .target
             .call(
                 &self.client,
-                "scnet.job_state",
+                &scnet_client::operations::GET_JOB_STATE_COUNTS,
                 |hpc, token, user| async move {
                     hpc.get_job_state_counts()
                         .token(token)
@@ -171,7 +159,7 @@ impl Walltime {
             .target
             .call(
                 &self.client,
-                "scnet.walltime",
+                &scnet_client::operations::GET_USED_WALLTIME,
                 |hpc, token, user| async move {
                     hpc.get_used_walltime()
                         .token(token)
@@ -222,24 +210,21 @@ impl MemberJobs {
                 "member_jobs needs a cluster user name",
             ));
         }
-        let (client, this) = (&self.client, &self);
-        let rt = &client.inner.rt;
-        let answer = client
-            .authorized(TokenKind::Platform, |token| async move {
-                retry::run(rt, call("scnet.member_jobs"), |_| async {
-                    let request = client
-                        .inner
-                        .sites
-                        .portal
+        let this = &self;
+        let answer = self
+            .client
+            .execute_platform(
+                &scnet_client::operations::LIST_MEMBER_JOBS,
+                |portal, token| {
+                    portal
                         .list_member_jobs()
-                        .token(token.expose_secret().to_string())
+                        .token(token)
                         .cluster_id(this.cluster_id)
                         .group_id(this.group_id)
-                        .cluster_user_name(this.cluster_user.clone());
-                    envelope::check(http::value(request.send().await, envelope::from_body).await?)
-                })
-                .await
-            })
+                        .cluster_user_name(this.cluster_user.clone())
+                        .send()
+                },
+            )
             .await?;
         Ok(answer.data.unwrap_or_default())
     }
@@ -296,27 +281,23 @@ struct RegionTarget {
 }
 
 impl RegionTarget {
-    async fn call<T, F, Fut>(self, client: &Client, operation: &'static str, send: F) -> Result<T>
+    async fn call<T, F, Fut>(
+        self,
+        client: &Client,
+        operation: &scnet_client::operations::Operation,
+        send: F,
+    ) -> Result<T>
     where
         T: envelope::Envelope,
         F: Fn(Arc<scnet_client::Client>, String, String) -> Fut,
         Fut: std::future::Future<Output = std::result::Result<ResponseValue<T>, GenError<()>>>,
     {
-        let (kind, site) = client.region_target(self.region.as_deref()).await?;
+        let (_, site) = client.region_target(self.region.as_deref()).await?;
         let user = cluster_user(self.user, &site)?;
-        let (rt, site, user, send) = (&client.inner.rt, &site, &user, &send);
+        let (user, send) = (&user, &send);
         client
-            .authorized(kind, |token| async move {
-                retry::run(rt, call(operation), |_| async {
-                    let (index, hpc) = site.hpc();
-                    let sent = send(hpc, token.expose_secret().to_string(), user.clone()).await;
-                    let result = http::value(sent, envelope::from_body).await;
-                    if matches!(result, Err(Error::Transport { .. } | Error::Timeout { .. })) {
-                        site.failed(index);
-                    }
-                    envelope::check(result?)
-                })
-                .await
+            .execute_region(operation, self.region.as_deref(), |hpc, token| {
+                send(hpc, token, user.clone())
             })
             .await
     }

@@ -1,0 +1,85 @@
+//! The SCNet call pipeline every operation goes through: identity (the token store),
+//! endpoint (the region's hpc site, moving to the next URL after a transport failure),
+//! the `token` header, the envelope, the classifiers and backoff, and one 10008 refresh,
+//! all under the operation's one deadline.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use progenitor_client::{Error as GenError, ResponseValue};
+use scnet_client::operations::Operation;
+use secrecy::ExposeSecret;
+
+use super::auth::TokenKind;
+use super::{Client, envelope};
+use crate::error::{Error, Result};
+use crate::retry::{self, Call};
+use crate::{Platform, http};
+
+/// What an attempt answers: the generated client's result.
+type Sent<T> = std::result::Result<ResponseValue<T>, GenError<()>>;
+
+fn call(operation: &Operation) -> Call {
+    Call {
+        platform: Platform::Scnet,
+        operation: operation.id,
+        idempotent: operation.idempotent,
+    }
+}
+
+impl Client {
+    /// Sends `operation` to a region's hpc host with the region's token: `region`, or
+    /// the client's. `attempt` gets the hpc client and the token, once per attempt.
+    pub(crate) async fn execute_region<T, F, Fut>(
+        &self,
+        operation: &Operation,
+        region: Option<&str>,
+        attempt: F,
+    ) -> Result<T>
+    where
+        T: envelope::Envelope,
+        F: Fn(Arc<scnet_client::Client>, String) -> Fut,
+        Fut: Future<Output = Sent<T>>,
+    {
+        let work = async {
+            let (kind, site) = self.region_target(region).await?;
+            let (rt, site, attempt) = (&self.inner.rt, &site, &attempt);
+            self.authorized(kind, |token| async move {
+                retry::run(rt, call(operation), |_| async {
+                    let (index, hpc) = site.hpc();
+                    let sent = attempt(hpc, token.expose_secret().to_string()).await;
+                    let result = http::value(sent, envelope::from_body).await;
+                    if matches!(result, Err(Error::Transport { .. } | Error::Timeout { .. })) {
+                        site.failed(index);
+                    }
+                    envelope::check(result?)
+                })
+                .await
+            })
+            .await
+        };
+        self.operation(work).await
+    }
+
+    /// Sends `operation` to the platform host with the platform token.
+    pub(crate) async fn execute_platform<'c, T, F, Fut>(
+        &'c self,
+        operation: &Operation,
+        attempt: F,
+    ) -> Result<T>
+    where
+        T: envelope::Envelope,
+        F: Fn(&'c scnet_client::Client, String) -> Fut,
+        Fut: Future<Output = Sent<T>>,
+    {
+        let (rt, portal, attempt) = (&self.inner.rt, &self.inner.sites.portal, &attempt);
+        let work = self.authorized(TokenKind::Platform, |token| async move {
+            retry::run(rt, call(operation), |_| async {
+                let sent = attempt(portal, token.expose_secret().to_string()).await;
+                envelope::check(http::value(sent, envelope::from_body).await?)
+            })
+            .await
+        });
+        self.operation(work).await
+    }
+}
