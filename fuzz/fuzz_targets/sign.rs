@@ -1,5 +1,5 @@
 //! EHPC canonicalization and signing: any parameters, path, body and secret; never a
-//! panic, and the output keeps the shape api-notes.md §1 requires.
+//! panic, and the output keeps the shape docs/api-notes.md §1 requires.
 #![no_main]
 
 use hpc_sdk::ehpc::sign;

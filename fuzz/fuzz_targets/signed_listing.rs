@@ -30,10 +30,7 @@ fn world() -> &'static World {
             .cluster_id(&c.ehpc_cluster_id)
             .credentials(&c.ehpc_access_key_id, &c.ehpc_secret_access_key)
             .retry(hpc_sdk::RetryPolicy::none())
-            .timeouts(hpc_sdk::Timeouts {
-                per_attempt: Duration::from_secs(10),
-                ..hpc_sdk::Timeouts::default()
-            })
+            .timeouts(hpc_sdk::Timeouts::default().per_attempt(Duration::from_secs(10)))
             .build()
             .unwrap();
         World {

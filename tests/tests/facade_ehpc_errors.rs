@@ -217,11 +217,12 @@ fn slow_client(
         .credentials("AK", "SECRET")
         .retry(RetryPolicy::default().max_attempts(2))
         .sleep(Arc::new(RecordingSleep::default()))
-        .timeouts(hpc_sdk::Timeouts {
-            per_attempt: Duration::from_millis(per_attempt_ms),
-            per_operation: Duration::from_millis(per_operation_ms),
-            connect: Duration::from_secs(1),
-        })
+        .timeouts(
+            hpc_sdk::Timeouts::default()
+                .per_attempt(Duration::from_millis(per_attempt_ms))
+                .per_operation(Duration::from_millis(per_operation_ms))
+                .connect(Duration::from_secs(1)),
+        )
         .build()
         .unwrap()
 }

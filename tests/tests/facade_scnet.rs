@@ -504,10 +504,7 @@ async fn an_hpc_url_that_times_out_fails_over_to_the_next() {
         .token("opaque-token")
         .region("11112")
         .sleep(Arc::new(RecordingSleep::default()))
-        .timeouts(hpc_sdk::Timeouts {
-            per_attempt: Duration::from_millis(300),
-            ..hpc_sdk::Timeouts::default()
-        })
+        .timeouts(hpc_sdk::Timeouts::default().per_attempt(Duration::from_millis(300)))
         .build()
         .unwrap();
     assert_eq!(client.walltime().send().await.unwrap(), 8.0);

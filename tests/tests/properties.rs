@@ -172,10 +172,7 @@ fn the_sandbox_accepts_every_signature_for_any_filter_values() {
         .cluster_id(&c.ehpc_cluster_id)
         .credentials(&c.ehpc_access_key_id, &c.ehpc_secret_access_key)
         .retry(RetryPolicy::none())
-        .timeouts(Timeouts {
-            per_attempt: Duration::from_secs(10),
-            ..Timeouts::default()
-        })
+        .timeouts(Timeouts::default().per_attempt(Duration::from_secs(10)))
         .build()
         .unwrap();
     let tricky = prop::sample::select(vec![
@@ -234,10 +231,7 @@ fn any_answer_through_either_client_is_a_value_or_an_error_never_a_panic() {
                 .build()
         });
     });
-    let fast = Timeouts {
-        per_attempt: Duration::from_secs(10),
-        ..Timeouts::default()
-    };
+    let fast = Timeouts::default().per_attempt(Duration::from_secs(10));
     let ehpc = hpc_sdk::ehpc::Client::builder()
         .endpoint(server.base_url())
         .zone("z")

@@ -23,11 +23,10 @@ async fn bounded<T>(fut: impl std::future::Future<Output = T>) -> T {
 }
 
 fn timeouts() -> Timeouts {
-    Timeouts {
-        per_attempt: Duration::from_millis(400),
-        per_operation: Duration::from_secs(20),
-        connect: Duration::from_secs(2),
-    }
+    Timeouts::default()
+        .per_attempt(Duration::from_millis(400))
+        .per_operation(Duration::from_secs(20))
+        .connect(Duration::from_secs(2))
 }
 
 struct Row {

@@ -237,10 +237,7 @@ async fn sandbox_operations() -> Vec<String> {
         .unwrap();
     let c = sandbox.credentials().clone();
     let mut shown = Vec::new();
-    let quick = Timeouts {
-        per_attempt: Duration::from_millis(300),
-        ..Timeouts::default()
-    };
+    let quick = Timeouts::default().per_attempt(Duration::from_millis(300));
     let ehpc = hpc_sdk::ehpc::Client::builder()
         .endpoint(sandbox.ehpc_url())
         .zone(&c.ehpc_zone)

@@ -2348,8 +2348,8 @@ value added later still decodes.
 
 QingCloud Elastic High Performance Computing (EHPC, 弹性高性能计算).
 
-Written by hand from the vendor's pages (`shared/api-docs/ehpc-*.md`) and the
-project's notes (`shared/api-notes.md` §1). Regenerate the client with
+Written by hand from the vendor's pages (named by each operation's `x-source`) and the
+project's notes (`docs/api-notes.md` §1). Regenerate the client with
 `cargo xtask codegen` after editing.
 
 # Common parameters and signing
@@ -2443,7 +2443,7 @@ Sends a `GET` request to `/api/job/list`
 Arguments:
 - `cluster_id`: 需要获取作业列表的集群 id. The cluster whose jobs to list, e.g. `ehpc-qmmvigwe`.
 - `job_status`: The same status filter under the name a client generated from the server's own
-schema sends (api-notes.md §1). Which one the server honours is unknown; send
+schema sends (docs/api-notes.md §1). Which one the server honours is unknown; send
 both with the same value.
 
 - `jobs_status`: 作业状态 (as documented). Job status filter: `pending` 排队中, `finished` 运行完成,

@@ -1,5 +1,5 @@
 //! The hand-written baseline: what a user would write with `reqwest` and `serde_json`
-//! alone. It signs EHPC requests with its own signer (api-notes.md §1, written here
+//! alone. It signs EHPC requests with its own signer (docs/api-notes.md §1, written here
 //! without looking at the SDK's) and sends the SCNet token it got from one login.
 
 use std::time::SystemTime;

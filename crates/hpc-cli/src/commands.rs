@@ -1,63 +1,14 @@
 //! The commands, on the SDK.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 
 use futures::TryStreamExt;
-use hpc_sandbox::Sandbox;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{ClusterListArgs, ListArgs, Output};
 use crate::failure::Failure;
 use crate::output::{Printer, StateCount, WalltimeRecord};
-
-/// Where calls go: the real clouds (from the environment) or an embedded sandbox.
-pub struct Target {
-    sandbox: Option<Sandbox>,
-    timeouts: hpc_sdk::Timeouts,
-}
-
-impl Target {
-    /// `deadline`: the most seconds one call may take in all (`--deadline`).
-    pub async fn new(use_sandbox: bool, deadline: f64) -> Result<Self, Failure> {
-        let sandbox = match use_sandbox {
-            true => Some(Sandbox::builder().start().await?),
-            false => None,
-        };
-        let per_operation = std::time::Duration::from_secs_f64(deadline);
-        let defaults = hpc_sdk::Timeouts::default();
-        let timeouts = hpc_sdk::Timeouts {
-            per_operation,
-            per_attempt: defaults.per_attempt.min(per_operation),
-            ..defaults
-        };
-        Ok(Self { sandbox, timeouts })
-    }
-
-    /// The EHPC client, configured as in production: from the environment, or from the
-    /// sandbox's environment.
-    fn ehpc(&self) -> Result<hpc_sdk::ehpc::Client, Failure> {
-        let builder = match &self.sandbox {
-            Some(sandbox) => hpc_sdk::ehpc::ClientBuilder::from_lookup(|k| sandbox.env(k), None)?,
-            None => hpc_sdk::ehpc::ClientBuilder::from_env()?,
-        };
-        Ok(builder.timeouts(self.timeouts).build()?)
-    }
-
-    /// The SCNet client, configured as in production.
-    fn scnet(&self) -> Result<hpc_sdk::scnet::Client, Failure> {
-        let builder = match &self.sandbox {
-            Some(sandbox) => hpc_sdk::scnet::ClientBuilder::from_lookup(|k| sandbox.env(k))?,
-            None => hpc_sdk::scnet::ClientBuilder::from_env()?,
-        };
-        Ok(builder.timeouts(self.timeouts).build()?)
-    }
-
-    fn sandbox_cluster(&self) -> Option<String> {
-        self.sandbox
-            .as_ref()
-            .map(|s| s.credentials().ehpc_cluster_id.clone())
-    }
-}
+use crate::target::Target;
 
 fn stdout_printer(format: Output) -> Printer<io::BufWriter<io::Stdout>> {
     Printer::new(format, io::BufWriter::new(io::stdout()))
@@ -260,8 +211,17 @@ pub async fn scnet_regions(target: &Target, format: Output) -> Result<(), Failur
     Ok(printer.finish::<hpc_sdk::scnet::Region>()?)
 }
 
+/// `hpc sandbox`: the fake clouds until interrupted.
+#[cfg(feature = "sandbox")]
 pub async fn sandbox(port: u16, jobs: usize) -> Result<(), Failure> {
+    use std::io::Write;
     hpc_sandbox::run_standalone(jobs, port).await?;
     io::stdout().flush()?;
     Ok(())
+}
+
+/// `hpc sandbox` in a build without the fake clouds.
+#[cfg(not(feature = "sandbox"))]
+pub async fn sandbox(_port: u16, _jobs: usize) -> Result<(), Failure> {
+    Err(crate::target::no_sandbox())
 }

@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod failure;
 mod output;
+mod target;
 
 use std::process::ExitCode;
 
@@ -40,7 +41,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     command: EhpcJobsCommand::List(args),
                 },
         } => {
-            let target = commands::Target::new(cli.sandbox, cli.deadline).await?;
+            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
             return commands::ehpc_jobs_list(&target, format, args).await;
         }
         Command::Ehpc {
@@ -49,12 +50,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     command: EhpcClustersCommand::List(args),
                 },
         } => {
-            let target = commands::Target::new(cli.sandbox, cli.deadline).await?;
+            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
             return commands::ehpc_clusters_list(&target, format, args).await;
         }
         Command::Scnet { command } => command,
     };
-    let target = commands::Target::new(cli.sandbox, cli.deadline).await?;
+    let target = target::Target::new(cli.sandbox, cli.deadline).await?;
     match scnet {
         ScnetCommand::Jobs {
             command: ScnetJobsCommand::State { user },

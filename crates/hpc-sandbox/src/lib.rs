@@ -4,7 +4,7 @@
 //!
 //! One sandbox is four servers on 127.0.0.1: EHPC, and SCNet's API (AK/SK login),
 //! platform (`/ac/...`) and region hpc (`/hpc/...`) hosts. They are as strict as
-//! `api-notes.md` says the real ones are: EHPC signatures and timestamps are verified,
+//! `docs/api-notes.md` says the real ones are: EHPC signatures and timestamps are verified,
 //! SCNet tokens are signed JWTs that expire. Data is seeded and deterministic.
 //!
 //! ```no_run

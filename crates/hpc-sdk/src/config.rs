@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 
 /// The setters both platforms' builders share: retry policy, timeouts, clock, sleep.
-/// The builder keeps them in a `rt: Runtime` field.
+/// The builder keeps them in a `rt: CallContext` field.
 macro_rules! runtime_setters {
     () => {
         /// The retry policy.

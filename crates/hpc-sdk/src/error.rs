@@ -77,17 +77,17 @@ pub enum Error {
         status: u16,
         /// The first few hundred characters of the body.
         body_excerpt: String,
-        /// What the decoder said.
-        source: serde_json::Error,
+        /// What the decoder said (a `serde_json` error, behind `source()`).
+        source: BoxError,
     },
     /// The request did not complete: connection refused or reset, DNS, TLS.
     #[error("transport error: {message}")]
     Transport {
         /// What failed.
         message: String,
-        /// The underlying error, if any.
+        /// The underlying error, if any (a `reqwest` error without its URL).
         #[source]
-        source: Option<reqwest::Error>,
+        source: Option<BoxError>,
     },
     /// An attempt or the whole operation ran out of time.
     #[error("timed out after {after:?} ({scope})")]
@@ -117,6 +117,10 @@ pub enum Error {
         message: String,
     },
 }
+
+/// An underlying error from a library the SDK uses, reached through
+/// [`std::error::Error::source`] so that no third-party type is part of the SDK's API.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The SDK's `Result`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

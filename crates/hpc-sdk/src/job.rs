@@ -41,7 +41,7 @@ impl JobStatus {
         }
     }
 
-    /// SCNet's member-job `status` codes (api-notes.md §2).
+    /// SCNet's member-job `status` codes (docs/api-notes.md §2).
     pub fn from_scnet(raw: &str) -> Self {
         match raw.trim() {
             "statR" => JobStatus::Running,

@@ -27,20 +27,20 @@
 mod classify;
 mod codes;
 mod config;
+mod context;
 mod deadline;
 pub mod ehpc;
 mod error;
-mod http;
 mod job;
 mod paging;
+mod response;
 pub mod retry;
 mod retry_policy;
-mod runtime;
 pub mod scnet;
 
 pub use codes::{EhpcCode, ErrorCode, ScnetCode};
-pub use error::{Error, Platform, Result};
+pub use context::{BoxFuture, Clock, Sleep, SystemClock, Timeouts, TokioSleep};
+pub use error::{BoxError, Error, Platform, Result};
 pub use job::{Job, JobStatus};
 pub use paging::{ItemStream, Page, PageStream, Paginator};
 pub use retry::RetryPolicy;
-pub use runtime::{BoxFuture, Clock, Sleep, SystemClock, Timeouts, TokioSleep};

@@ -2258,8 +2258,8 @@ holding `token`.
 
 SCNet (国家超算互联网) / Sugon AC OpenAPI v2.
 
-Written by hand from the vendor's pages (`shared/api-docs/scnet-*.md`) and the
-project's notes (`shared/api-notes.md` §2). Regenerate the client with
+Written by hand from the vendor's pages (named by each operation's `x-source`) and the
+project's notes (`docs/api-notes.md` §2). Regenerate the client with
 `cargo xtask codegen` after editing.
 
 # Hosts

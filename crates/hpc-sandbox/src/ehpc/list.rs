@@ -1,4 +1,4 @@
-//! `job/list`: the filters, sorting and paging of api-notes.md §1, and the page as JSON.
+//! `job/list`: the filters, sorting and paging of docs/api-notes.md §1, and the page as JSON.
 
 use ehpc_client::LenientInt;
 use ehpc_client::types::{HpcJob, JobListResponse};

@@ -1,4 +1,4 @@
-//! The fake EHPC server: `GET /api/job/list`, signed as api-notes.md §1 describes.
+//! The fake EHPC server: `GET /api/job/list`, signed as docs/api-notes.md §1 describes.
 
 pub(crate) mod clusters;
 pub(crate) mod jobs;

@@ -1,4 +1,4 @@
-//! EHPC request signatures, checked as api-notes.md §1 describes, written independently
+//! EHPC request signatures, checked as docs/api-notes.md §1 describes, written independently
 //! of the SDK's signer so that a bug there cannot verify itself here.
 
 use base64::Engine;

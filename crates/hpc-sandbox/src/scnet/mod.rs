@@ -1,5 +1,5 @@
 //! The fake SCNet servers: the API host (AK/SK login), the platform host (`/ac/...`) and
-//! the region's hpc host (`/hpc/...`), as api-notes.md §2 describes.
+//! the region's hpc host (`/hpc/...`), as docs/api-notes.md §2 describes.
 
 pub(crate) mod envelope;
 mod hpc;

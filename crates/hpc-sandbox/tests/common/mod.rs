@@ -1,5 +1,5 @@
 //! Test-side clients: a tiny EHPC signer and SCNet login, written here from
-//! api-notes.md and independently of the sandbox's own checks.
+//! docs/api-notes.md and independently of the sandbox's own checks.
 #![allow(dead_code)]
 
 use base64::Engine;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::Client;
+use crate::context::CallContext;
 use crate::error::{Error, Result};
-use crate::runtime::Runtime;
 
 /// QingCloud's EHPC API host.
 pub const DEFAULT_ENDPOINT: &str = "https://hpc.api.qingcloud.com";
@@ -26,7 +26,7 @@ pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 ///     .credentials("QYACCESSKEYIDEXAMPLE", "SECRETACCESSKEY")
 ///     .page_size(500) // clamped to 100
 ///     .retry(RetryPolicy::default().max_attempts(3))
-///     .timeouts(Timeouts { per_attempt: Duration::from_secs(5), ..Timeouts::default() });
+///     .timeouts(Timeouts::default().per_attempt(Duration::from_secs(5)));
 /// assert!(!format!("{builder:?}").contains("SECRETACCESSKEY"));
 /// ```
 #[derive(Default)]
@@ -37,7 +37,7 @@ pub struct ClientBuilder {
     access_key_id: Option<String>,
     secret: Option<SecretString>,
     page_size: Option<u32>,
-    rt: Runtime,
+    rt: CallContext,
     http: Option<reqwest::Client>,
 }
 

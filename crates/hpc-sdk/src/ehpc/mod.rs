@@ -17,6 +17,9 @@ mod config;
 mod generated;
 mod jobs;
 mod pipeline;
+/// The signing functions, public only for the benchmarks and property tests: not part
+/// of the supported API.
+#[doc(hidden)]
 pub mod sign;
 
 use std::sync::Arc;
@@ -35,7 +38,7 @@ pub mod types {
 /// One job as EHPC describes it, every documented field (the generated type).
 pub type EhpcJob = ehpc_client::types::HpcJob;
 
-use crate::runtime::Runtime;
+use crate::context::CallContext;
 
 /// A signed EHPC client. Cheap to clone; clones share connections and settings, and
 /// may be used from many tasks at once.
@@ -50,7 +53,7 @@ struct Inner {
     zone: String,
     cluster_id: Option<String>,
     page_size: u32,
-    rt: Runtime,
+    rt: CallContext,
 }
 
 impl std::fmt::Debug for Client {

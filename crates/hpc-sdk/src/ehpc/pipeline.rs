@@ -10,7 +10,7 @@ use progenitor_client::{Error as GenError, ResponseValue};
 use super::Client;
 use crate::error::{Error, Result};
 use crate::retry::{self, Call};
-use crate::{Platform, deadline, http};
+use crate::{Platform, deadline, response};
 
 /// An EHPC answer: `ret_code` 0 is success, anything else an error even with HTTP 200.
 /// Implemented for every answer type by `cargo xtask codegen`.
@@ -35,7 +35,7 @@ impl Client {
             idempotent: operation.idempotent,
         };
         let attempts = retry::run(rt, call, |_| async {
-            let (answer, status) = http::value(attempt().await, envelope).await?;
+            let (answer, status) = response::value(attempt().await, envelope).await?;
             match answer.ret_code() {
                 0 => Ok(answer),
                 code => Err(Error::ehpc(

@@ -1,4 +1,4 @@
-//! EHPC request signing (api-notes.md §1), as pure functions plus the hook that applies
+//! EHPC request signing (docs/api-notes.md §1), as pure functions plus the hook that applies
 //! them to every attempt.
 
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
-use crate::runtime::Clock;
+use crate::context::Clock;
 
 /// Everything but `A-Z a-z 0-9 - _ . ~ /` is encoded in the canonical query.
 const CANONICAL: &AsciiSet = &NON_ALPHANUMERIC
@@ -321,7 +321,7 @@ mod tests {
             ]),
             b"",
         );
-        // Computed by hand from api-notes.md §1; the signature with Python's hmac.
+        // Computed by hand from docs/api-notes.md §1; the signature with Python's hmac.
         assert_eq!(
             query,
             "access_key_id=AK&job_name=%E4%BD%9C%E4%B8%9A&search_word=a%20b%2Bc~d%2Ae/f%3Ag&signature_method=HmacSHA256&signature_version=1&tag=a&tag=b&timestamp=2021-08-19T16%3A44%3A40Z&version=1&zone=jinan1a&signature=YcPVGDFjK6G4K99SPGK1SX8RWJqfFQ1dtGmQLNHubBk%253D"

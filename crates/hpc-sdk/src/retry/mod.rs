@@ -6,9 +6,9 @@ use std::time::Duration;
 use tracing::Instrument;
 
 pub use crate::classify::RetryAdvice;
+use crate::context::CallContext;
 use crate::error::{Error, Result};
 pub use crate::retry_policy::RetryPolicy;
-use crate::runtime::Runtime;
 
 /// Whether to send a failed call again: the classifiers of [`Error`] for a call that
 /// may be repeated, `Stop` for one that must not be. `retries_so_far` counts the retries already made for this operation;
@@ -38,7 +38,7 @@ pub(crate) struct Call {
 
 /// Runs `attempt` until it succeeds, [`classify`] says stop, the backoff runs out, or
 /// the operation's time is up. Each attempt gets its own timeout and tracing span.
-pub(crate) async fn run<T, F, Fut>(rt: &Runtime, call: Call, mut attempt: F) -> Result<T>
+pub(crate) async fn run<T, F, Fut>(rt: &CallContext, call: Call, mut attempt: F) -> Result<T>
 where
     F: FnMut(u32) -> Fut,
     Fut: std::future::Future<Output = Result<T>>,

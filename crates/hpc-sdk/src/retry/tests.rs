@@ -115,7 +115,7 @@ fn http_statuses_transport_and_timeouts() {
     let decode = Error::Decode {
         status: 200,
         body_excerpt: "{".into(),
-        source: serde_json::from_str::<serde_json::Value>("{").unwrap_err(),
+        source: Box::new(serde_json::from_str::<serde_json::Value>("{").unwrap_err()),
     };
     for error in [
         decode,

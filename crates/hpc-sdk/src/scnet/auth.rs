@@ -11,10 +11,10 @@ use tokio::sync::Mutex;
 
 use super::token::{Credentials, Token, access_key_signature};
 use super::{Sites, envelope};
+use crate::context::CallContext;
 use crate::error::{Error, Result};
 use crate::retry::{self, Call};
-use crate::runtime::Runtime;
-use crate::{Platform, http};
+use crate::{Platform, response};
 
 /// Which token a call needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,14 +81,14 @@ impl TokenStore {
     }
 
     /// The regions of the last login (logging in if there was none).
-    pub async fn regions(&self, rt: &Runtime, sites: &Sites) -> Result<Vec<RegionEntry>> {
+    pub async fn regions(&self, rt: &CallContext, sites: &Sites) -> Result<Vec<RegionEntry>> {
         self.with_regions(rt, sites, <[RegionEntry]>::to_vec).await
     }
 
     /// The first region of the last login that has a token (logging in if there was
     /// none); empty if there is none or the token is static. Copies one id, not the
     /// whole login, on every call that has no region configured.
-    pub async fn default_region(&self, rt: &Runtime, sites: &Sites) -> Result<String> {
+    pub async fn default_region(&self, rt: &CallContext, sites: &Sites) -> Result<String> {
         self.with_regions(rt, sites, |regions| {
             regions
                 .iter()
@@ -103,7 +103,7 @@ impl TokenStore {
     /// to no regions for a static token.
     async fn with_regions<R>(
         &self,
-        rt: &Runtime,
+        rt: &CallContext,
         sites: &Sites,
         read: impl FnOnce(&[RegionEntry]) -> R,
     ) -> Result<R> {
@@ -121,7 +121,7 @@ impl TokenStore {
     /// `expireTime`, or obtained by logging in again if renewal fails.
     pub async fn token(
         &self,
-        rt: &Runtime,
+        rt: &CallContext,
         sites: &Sites,
         kind: &TokenKind,
     ) -> Result<Arc<SecretString>> {
@@ -182,7 +182,7 @@ impl TokenStore {
         }
     }
 
-    async fn login(&self, rt: &Runtime, sites: &Sites) -> Result<TokenSet> {
+    async fn login(&self, rt: &CallContext, sites: &Sites) -> Result<TokenSet> {
         let call = Call {
             platform: Platform::Scnet,
             operation: "scnet.login",
@@ -210,7 +210,7 @@ impl TokenStore {
                         .access_key(access_key.clone())
                         .timestamp(timestamp)
                         .signature(signature.expose_secret().to_string());
-                    http::value(request.send().await, envelope::from_body).await?
+                    response::value(request.send().await, envelope::from_body).await?
                 }
                 Credentials::Password {
                     user,
@@ -223,7 +223,7 @@ impl TokenStore {
                         .user(user.clone())
                         .password(password.expose_secret().to_string())
                         .org_id(org_id.clone());
-                    http::value(request.send().await, envelope::from_body).await?
+                    response::value(request.send().await, envelope::from_body).await?
                 }
                 Credentials::Token(_) => return Err(Error::auth("a static token cannot log in")),
             };
@@ -257,7 +257,7 @@ impl TokenStore {
         Ok(set)
     }
 
-    async fn renew(&self, rt: &Runtime, sites: &Sites, old: &SecretString) -> Result<Token> {
+    async fn renew(&self, rt: &CallContext, sites: &Sites, old: &SecretString) -> Result<Token> {
         // Renewal is not repeated: a renewed token may have replaced the old one.
         let call = Call {
             platform: Platform::Scnet,
@@ -269,7 +269,7 @@ impl TokenStore {
                 .portal
                 .renew_token()
                 .token(old.expose_secret().to_string());
-            envelope::check(http::value(request.send().await, envelope::from_body).await?)
+            envelope::check(response::value(request.send().await, envelope::from_body).await?)
         })
         .await?;
         let token = answer

@@ -10,8 +10,8 @@ use super::discovery::RegionCache;
 use super::token::Credentials;
 use super::{Client, Inner, Sites};
 use crate::config::base_url;
+use crate::context::CallContext;
 use crate::error::{Error, Result};
-use crate::runtime::Runtime;
 
 /// The AK/SK login host.
 pub const DEFAULT_API_URL: &str = "https://api.scnet.cn";
@@ -45,7 +45,7 @@ pub struct ClientBuilder {
     hpc_url: Option<String>,
     cluster_user: Option<String>,
     refresh_ahead: Option<Duration>,
-    rt: Runtime,
+    rt: CallContext,
 }
 
 impl std::fmt::Debug for ClientBuilder {

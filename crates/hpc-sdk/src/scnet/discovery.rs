@@ -13,7 +13,7 @@ use super::auth::TokenKind;
 use super::{Client, envelope};
 use crate::error::{Error, Result};
 use crate::retry::{self, Call};
-use crate::{Platform, http};
+use crate::{Platform, response};
 
 /// Where a region's job calls go.
 pub(crate) struct Site {
@@ -131,7 +131,9 @@ impl Client {
                         .portal
                         .get_center()
                         .token(token.expose_secret().to_string());
-                    envelope::check(http::value(request.send().await, envelope::from_body).await?)
+                    envelope::check(
+                        response::value(request.send().await, envelope::from_body).await?,
+                    )
                 })
                 .await
             })

@@ -28,7 +28,9 @@ use secrecy::SecretString;
 pub use config::{ClientBuilder, DEFAULT_API_URL, DEFAULT_PORTAL_URL};
 pub use generated::{ListSchedulers, Schedulers};
 pub use ops::{JobState, JobStateCounts, MemberJobs, Region, Regions, Walltime};
-pub use token::{Credentials, access_key_signature, token_expiry};
+/// Token helpers, public only for tests: not part of the supported API.
+#[doc(hidden)]
+pub use token::{access_key_signature, token_expiry};
 
 /// Every type of the SCNet API as the spec describes it (generated), so that a
 /// downstream crate names them without depending on `scnet-client`.
@@ -40,8 +42,8 @@ pub mod types {
 /// One live job as SCNet describes it (the generated type).
 pub type MemberJob = scnet_client::types::MemberJob;
 
+use crate::context::CallContext;
 use crate::error::Result;
-use crate::runtime::Runtime;
 use auth::{TokenKind, TokenStore};
 use discovery::RegionCache;
 
@@ -67,7 +69,7 @@ struct Inner {
     /// The client's own region and its site, once resolved.
     default_target: tokio::sync::OnceCell<(TokenKind, Arc<discovery::Site>)>,
     settings: config::Settings,
-    rt: Runtime,
+    rt: CallContext,
     http: reqwest::Client,
 }
 

@@ -28,9 +28,7 @@ fn no_data(operation: &str) -> Error {
     Error::Decode {
         status: 200,
         body_excerpt: String::new(),
-        source: <serde_json::Error as serde::de::Error>::custom(format!(
-            "{operation}: the answer has no data"
-        )),
+        source: format!("{operation}: the answer has no data").into(),
     }
 }
 

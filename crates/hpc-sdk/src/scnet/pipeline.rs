@@ -14,7 +14,7 @@ use super::auth::TokenKind;
 use super::{Client, envelope};
 use crate::error::{Error, Result};
 use crate::retry::{self, Call};
-use crate::{Platform, http};
+use crate::{Platform, response};
 
 /// What an attempt answers: the generated client's result.
 type Sent<T> = std::result::Result<ResponseValue<T>, GenError<()>>;
@@ -48,7 +48,7 @@ impl Client {
                 retry::run(rt, call(operation), |_| async {
                     let (index, hpc) = site.hpc();
                     let sent = attempt(hpc, token.expose_secret().to_string()).await;
-                    let result = http::value(sent, envelope::from_body).await;
+                    let result = response::value(sent, envelope::from_body).await;
                     if matches!(result, Err(Error::Transport { .. } | Error::Timeout { .. })) {
                         site.failed(index);
                     }
@@ -76,7 +76,7 @@ impl Client {
         let work = self.authorized(TokenKind::Platform, |token| async move {
             retry::run(rt, call(operation), |_| async {
                 let sent = attempt(portal, token.expose_secret().to_string()).await;
-                envelope::check(http::value(sent, envelope::from_body).await?)
+                envelope::check(response::value(sent, envelope::from_body).await?)
             })
             .await
         });

@@ -11,7 +11,7 @@ use sha2::Sha256;
 /// How the client authenticates. Its `Debug` never shows a secret.
 #[derive(Clone)]
 #[non_exhaustive]
-pub enum Credentials {
+pub(crate) enum Credentials {
     /// A token obtained elsewhere (`SCNET_TOKEN`); used for every call, never refreshed.
     Token(SecretString),
     /// AK/SK login (recommended).

@@ -78,7 +78,7 @@ async fn from_generated(error: GenError<()>, envelope: EnvelopeReader) -> Error 
                 Error::Decode {
                     status: 200,
                     body_excerpt: excerpt(&body),
-                    source,
+                    source: Box::new(source),
                 }
             }
         }
@@ -112,7 +112,7 @@ pub(crate) fn transport(error: reqwest::Error) -> Error {
     }
     Error::Transport {
         message,
-        source: Some(error),
+        source: Some(Box::new(error)),
     }
 }
 

@@ -78,22 +78,46 @@ impl Sleep for TokioSleep {
     }
 }
 
-/// Time limits. Neither is infinite.
+/// Time limits. None is infinite.
 ///
 /// ```
 /// use std::time::Duration;
 /// let timeouts = hpc_sdk::Timeouts::default();
 /// assert_eq!(timeouts.per_attempt, Duration::from_secs(30));
 /// assert_eq!(timeouts.per_operation, Duration::from_secs(120));
+/// let quick = timeouts.per_operation(Duration::from_secs(4));
+/// assert_eq!(quick.per_operation, Duration::from_secs(4));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// One HTTP attempt, connection to last body byte.
     pub per_attempt: Duration,
-    /// One operation, all attempts and waits between them.
+    /// One user call in all: logins, discovery, renewals, attempts and waits.
     pub per_operation: Duration,
     /// Establishing a connection.
     pub connect: Duration,
+}
+
+impl Timeouts {
+    /// One HTTP attempt, connection to last body byte.
+    pub fn per_attempt(mut self, limit: Duration) -> Self {
+        self.per_attempt = limit;
+        self
+    }
+
+    /// One user call in all: logins, discovery, renewals, every attempt and the waits
+    /// between them.
+    pub fn per_operation(mut self, limit: Duration) -> Self {
+        self.per_operation = limit;
+        self
+    }
+
+    /// Establishing a connection.
+    pub fn connect(mut self, limit: Duration) -> Self {
+        self.connect = limit;
+        self
+    }
 }
 
 impl Default for Timeouts {
@@ -108,7 +132,7 @@ impl Default for Timeouts {
 
 /// The shared, injectable parts of a client.
 #[derive(Clone)]
-pub(crate) struct Runtime {
+pub(crate) struct CallContext {
     pub clock: Arc<dyn Clock>,
     pub sleep: Arc<dyn Sleep>,
     pub retry: RetryPolicy,
@@ -118,7 +142,7 @@ pub(crate) struct Runtime {
     pub http_times_attempts: bool,
 }
 
-impl Default for Runtime {
+impl Default for CallContext {
     fn default() -> Self {
         Self {
             clock: Arc::new(SystemClock),
@@ -130,7 +154,7 @@ impl Default for Runtime {
     }
 }
 
-impl Runtime {
+impl CallContext {
     /// A connection-pooling HTTP client honouring the timeouts; one per SDK client, so
     /// connections are reused across calls.
     pub fn http_client(&self) -> crate::Result<reqwest::Client> {
