@@ -226,3 +226,12 @@ mod tests {
         assert_eq!(queue.take("/a", Some(10)), None);
     }
 }
+
+/// What the EHPC listing handler must do to an otherwise normal page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ListingFault {
+    /// Report `total_count + delta`.
+    TotalCountOffBy(i64),
+    /// Return no jobs.
+    EmptyPage,
+}

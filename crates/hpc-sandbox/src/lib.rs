@@ -28,6 +28,7 @@ mod control;
 pub mod credentials;
 mod ehpc;
 mod faults;
+mod jobs;
 mod middleware;
 mod query;
 mod rng;

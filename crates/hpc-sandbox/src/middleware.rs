@@ -11,19 +11,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::conn::ConnHandle;
 use crate::ehpc::ehpc_error;
-use crate::faults::FaultKind;
+use crate::faults::{FaultKind, ListingFault};
 use crate::query::parse_raw_query;
 use crate::scnet::envelope::scnet_error;
 use crate::state::{Counters, Shared};
-
-/// What the EHPC listing handler must do to an otherwise normal page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ListingFault {
-    /// Report `total_count + delta`.
-    TotalCountOffBy(i64),
-    /// Return no jobs.
-    EmptyPage,
-}
 
 /// Count the request, then answer it with the next matching fault, if any.
 pub(crate) async fn count_and_fault(

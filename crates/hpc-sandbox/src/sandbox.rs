@@ -14,9 +14,11 @@ use tokio::sync::watch;
 
 use crate::conn::{ConnHandle, KillableListener};
 use crate::credentials::Credentials;
-use crate::ehpc::{self, jobs::JobStore};
+use crate::ehpc;
 use crate::faults::Fault;
-use crate::scnet::{self, JobStateKeys};
+use crate::jobs::JobStore;
+use crate::scnet;
+use crate::state::JobStateKeys;
 use crate::state::{Counters, Shared};
 use crate::{control, middleware, rng};
 

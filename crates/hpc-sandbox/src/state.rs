@@ -6,9 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::credentials::Credentials;
-use crate::ehpc::jobs::JobStore;
 use crate::faults::FaultQueue;
-use crate::scnet::JobStateKeys;
+use crate::jobs::JobStore;
 
 /// Shared by the four servers of one sandbox.
 pub(crate) struct Shared {
@@ -70,4 +69,15 @@ impl Counters {
     pub(crate) fn bump(counter: &AtomicUsize) -> usize {
         counter.fetch_add(1, Ordering::SeqCst)
     }
+}
+
+/// Which names `view/jobs/state` gives the states. Live servers use the `jobview_status_*`
+/// keys; the vendor's page documents the Chinese ones. Clients must map both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum JobStateKeys {
+    /// `jobview_status_run`, `_queue`, `_reserve`, `_hung`, `_other`, as live servers send.
+    #[default]
+    Jobview,
+    /// `运行`, `排队`, `保留`, `挂起`, `其他`, as documented.
+    Documented,
 }

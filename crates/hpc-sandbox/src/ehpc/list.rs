@@ -4,8 +4,8 @@ use ehpc_client::LenientInt;
 use ehpc_client::types::{HpcJob, JobListResponse};
 use serde::Serialize;
 
-use super::jobs::{JobRecord, JobStore, SortKey};
-use crate::middleware::ListingFault;
+use crate::faults::ListingFault;
+use crate::jobs::{JobRecord, JobStore, SortKey};
 
 /// The server returns at most this many jobs a page, whatever `limit` says.
 pub(crate) const MAX_LIMIT: u64 = 100;

@@ -1,7 +1,6 @@
 //! The fake EHPC server: `GET /api/job/list`, signed as docs/api-notes.md §1 describes.
 
 pub(crate) mod clusters;
-pub(crate) mod jobs;
 pub(crate) mod list;
 pub(crate) mod signature;
 
@@ -17,7 +16,7 @@ use chrono::{NaiveDateTime, Utc};
 use ehpc_client::LenientInt;
 use ehpc_client::types::JobListResponse;
 
-use crate::middleware::ListingFault;
+use crate::faults::ListingFault;
 use crate::query::parse_raw_query;
 use crate::state::Shared;
 use list::ListQuery;
@@ -216,12 +215,12 @@ fn known_cluster(shared: &Shared, params: &[(String, String)]) -> Result<(), (i6
 
 /// Server-side page building, for the benchmark: the same functions the handler calls.
 #[doc(hidden)]
-pub struct BenchJobs(jobs::JobStore);
+pub struct BenchJobs(crate::jobs::JobStore);
 
 impl BenchJobs {
     /// `count` seeded jobs.
     pub fn seeded(count: usize, seed: u64) -> Self {
-        Self(jobs::JobStore::seeded(count, seed))
+        Self(crate::jobs::JobStore::seeded(count, seed))
     }
 
     /// The JSON body of the page at `offset` of `limit` jobs (no filters).

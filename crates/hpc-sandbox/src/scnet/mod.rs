@@ -14,23 +14,13 @@ use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 
+pub use crate::state::JobStateKeys;
 use crate::state::Shared;
 use envelope::codes;
 
 /// An SCNet error answer to give: `(code, msg)`, one of [`codes`].
 pub(crate) type Rejection = (&'static str, &'static str);
 use jwt::Claims;
-
-/// Which names `view/jobs/state` gives the states. Live servers use the `jobview_status_*`
-/// keys; the vendor's page documents the Chinese ones. Clients must map both.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum JobStateKeys {
-    /// `jobview_status_run`, `_queue`, `_reserve`, `_hung`, `_other`, as live servers send.
-    #[default]
-    Jobview,
-    /// `运行`, `排队`, `保留`, `挂起`, `其他`, as documented.
-    Documented,
-}
 
 /// Routes of the API host.
 pub(crate) fn api_router() -> Router<Arc<Shared>> {
