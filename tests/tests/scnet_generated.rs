@@ -3,14 +3,24 @@
 
 use httpmock::MockServer;
 use scnet_client::mock::MockServerExt;
-use scnet_client::{Client, Code};
+use scnet_client::{Auth, Client, Code};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHBpcmVUaW1lIjoiMTc2NDY4Mzk5MTAwMCJ9.c2ln";
 
+/// A client for the logins: no token.
 fn client(server: &MockServer) -> Client {
-    Client::new_with_client(&server.base_url(), reqwest::Client::new())
+    Client::new_with_client(&server.base_url(), reqwest::Client::new(), Auth::none())
+}
+
+/// A client whose requests carry `TOKEN` in header `token` (the spec's security scheme).
+fn tokened(server: &MockServer) -> Client {
+    Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        Auth::token(TOKEN).unwrap(),
+    )
 }
 
 fn typed<T: DeserializeOwned>(value: serde_json::Value) -> T {
@@ -81,14 +91,13 @@ async fn login_with_password_sends_user_password_and_org() {
 async fn renew_token_sends_the_old_token_and_keeps_any_data_shape() {
     let server = MockServer::start_async().await;
     let mock = server.renew_token(|when, then| {
-        when.token(TOKEN);
+        when.into_inner().header("token", TOKEN);
         then.ok(&typed(
             json!({"code": "0", "msg": "success", "data": {"token": "new"}}),
         ));
     });
-    let answer = client(&server)
+    let answer = tokened(&server)
         .renew_token()
-        .token(TOKEN)
         .send()
         .await
         .unwrap()
@@ -101,14 +110,13 @@ async fn renew_token_sends_the_old_token_and_keeps_any_data_shape() {
 async fn get_token_state_sends_the_token() {
     let server = MockServer::start_async().await;
     let mock = server.get_token_state(|when, then| {
-        when.token(TOKEN);
+        when.into_inner().header("token", TOKEN);
         then.ok(&typed(
             json!({"code": "0", "msg": "success", "data": "token is valid"}),
         ));
     });
-    let answer = client(&server)
+    let answer = tokened(&server)
         .get_token_state()
-        .token(TOKEN)
         .send()
         .await
         .unwrap()
@@ -121,7 +129,7 @@ async fn get_token_state_sends_the_token() {
 async fn get_center_decodes_the_region() {
     let server = MockServer::start_async().await;
     let mock = server.get_center(|when, then| {
-        when.token(TOKEN);
+        when.into_inner().header("token", TOKEN);
         then.ok(&typed(json!({"code": "0", "msg": "success", "data": {
             "id": 11112, "name": "华东一区【昆山】",
             "clusterUserInfo": {"userName": "acct", "homePath": "/public/home/acct"},
@@ -130,9 +138,8 @@ async fn get_center_decodes_the_region() {
             "efileUrls": [], "aiUrls": [], "ingressUrls": [], "eshellUrls": []
         }})));
     });
-    let answer = client(&server)
+    let answer = tokened(&server)
         .get_center()
-        .token(TOKEN)
         .send()
         .await
         .unwrap()
@@ -155,14 +162,13 @@ async fn get_center_decodes_the_region() {
 async fn get_job_state_counts_sends_user_name_and_token() {
     let server = MockServer::start_async().await;
     let mock = server.get_job_state_counts(|when, then| {
-        when.token(TOKEN).user_name("acct");
+        when.user_name("acct").into_inner().header("token", TOKEN);
         then.ok(&typed(json!({"code": "0", "msg": "success", "data": [
             {"name": "运行", "y": 1}, {"name": "jobview_status_queue", "y": 3}
         ]})));
     });
-    let answer = client(&server)
+    let answer = tokened(&server)
         .get_job_state_counts()
-        .token(TOKEN)
         .user_name("acct")
         .send()
         .await
@@ -180,12 +186,11 @@ async fn list_member_jobs_keeps_a_group_id_above_2_pow_53_exact() {
     let group_id: i64 = 533686286955839488;
     let mock = server.list_member_jobs(|when, then| {
         let when = when
-            .token(TOKEN)
             .cluster_id(11112)
             .group_id(group_id)
             .cluster_user_name("test");
         // The typed matcher is a regex; pin the exact path too.
-        when.into_inner().path(
+        when.into_inner().header("token", TOKEN).path(
             "/ac/openapi/v2/clusters/11112/groups/533686286955839488/clusterUserNames/test/jobs",
         );
         then.ok(&typed(json!({"code": "0", "msg": "success", "data": [{
@@ -194,9 +199,8 @@ async fn list_member_jobs_keeps_a_group_id_above_2_pow_53_exact() {
             "dcuNumReq": 0, "dcuNumUsed": 0, "someNewField": "x"
         }]})));
     });
-    let answer = client(&server)
+    let answer = tokened(&server)
         .list_member_jobs()
-        .token(TOKEN)
         .cluster_id(11112)
         .group_id(group_id)
         .cluster_user_name("test")
@@ -219,16 +223,16 @@ async fn list_member_jobs_keeps_a_group_id_above_2_pow_53_exact() {
 async fn get_used_walltime_puts_the_user_in_the_path() {
     let server = MockServer::start_async().await;
     let mock = server.get_used_walltime(|when, then| {
-        let when = when.token(TOKEN).username("test");
+        let when = when.username("test");
         when.into_inner()
+            .header("token", TOKEN)
             .path("/hpc/openapi/v2/view/walltime/users/test");
         then.ok(&typed(
             json!({"code": "0", "msg": "success", "data": 0.4219444444444444}),
         ));
     });
-    let answer = client(&server)
+    let answer = tokened(&server)
         .get_used_walltime()
-        .token(TOKEN)
         .username("test")
         .send()
         .await

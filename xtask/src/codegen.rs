@@ -62,9 +62,14 @@ fn ehpc_settings(settings: &mut GenerationSettings) {
         .with_replacement("RetCode", "crate::LenientInt", std::iter::empty());
 }
 
-/// SCNet's `code` is a string that some servers send as a number.
+/// SCNet's `code` is a string that some servers send as a number. The `token` header
+/// (the spec's one security scheme) is added by the pre-hook from the inner value, so
+/// it is no parameter of any operation.
 fn scnet_settings(settings: &mut GenerationSettings) {
-    settings.with_replacement("Code", "crate::Code", std::iter::empty());
+    settings
+        .with_inner_type(quote!(crate::Auth))
+        .with_pre_hook_async(quote!(crate::add_token))
+        .with_replacement("Code", "crate::Code", std::iter::empty());
 }
 
 /// What a run found: files written, or (with `--check`) files that are stale.

@@ -46,6 +46,16 @@ fn ehpc(sandbox: &Sandbox) -> ehpc_client::Client {
     )
 }
 
+/// `client`'s host, with requests that carry `token` (the spec's security scheme).
+fn with_token(client: &scnet_client::Client, token: &str) -> scnet_client::Client {
+    use scnet_client::ClientInfo;
+    scnet_client::Client::new_with_client(
+        client.baseurl(),
+        client.client().clone(),
+        scnet_client::Auth::token(token).unwrap(),
+    )
+}
+
 #[tokio::test]
 async fn ehpc_answers_decode() {
     let sandbox = Sandbox::builder().jobs(250).start().await.unwrap();
@@ -116,8 +126,16 @@ async fn scnet_answers_decode() {
     let sandbox = Sandbox::builder().jobs(10).start().await.unwrap();
     let c = sandbox.credentials().clone();
     let http = reqwest::Client::new();
-    let api = scnet_client::Client::new_with_client(sandbox.scnet_api_url(), http.clone());
-    let portal = scnet_client::Client::new_with_client(sandbox.scnet_portal_url(), http.clone());
+    let api = scnet_client::Client::new_with_client(
+        sandbox.scnet_api_url(),
+        http.clone(),
+        scnet_client::Auth::none(),
+    );
+    let portal = scnet_client::Client::new_with_client(
+        sandbox.scnet_portal_url(),
+        http.clone(),
+        scnet_client::Auth::none(),
+    );
 
     // Logins, good and bad.
     let ts = chrono::Utc::now().timestamp().to_string();
@@ -151,25 +169,22 @@ async fn scnet_answers_decode() {
     assert!(data[2].token.is_none());
 
     // Tokens.
-    let renewed = portal
+    let renewed = with_token(&portal, platform.as_str())
         .renew_token()
-        .token(platform.as_str())
         .send()
         .await
         .unwrap()
         .into_inner();
     assert!(renewed.data.unwrap().is_string());
-    let state = portal
+    let state = with_token(&portal, platform.as_str())
         .get_token_state()
-        .token(platform.as_str())
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(state.data.as_deref(), Some("token is valid"));
-    let expired = portal
+    let expired = with_token(&portal, "x.y.z")
         .get_token_state()
-        .token("x.y.z")
         .send()
         .await
         .unwrap()
@@ -177,17 +192,15 @@ async fn scnet_answers_decode() {
     assert_eq!(expired.code.as_str(), "10008");
 
     // Discovery, then the region's hpc host as `center` names it.
-    let center = portal
+    let center = with_token(&portal, region.as_str())
         .get_center()
-        .token(region.as_str())
         .send()
         .await
         .unwrap()
         .into_inner();
     let center = center.data.unwrap();
-    let wrong_token = portal
+    let wrong_token = with_token(&portal, platform.as_str())
         .get_center()
-        .token(platform.as_str())
         .send()
         .await
         .unwrap()
@@ -204,12 +217,12 @@ async fn scnet_answers_decode() {
         .unwrap()
         .trim_end_matches("/hpc")
         .to_owned();
-    let hpc = scnet_client::Client::new_with_client(&origin, http.clone());
+    let hpc =
+        scnet_client::Client::new_with_client(&origin, http.clone(), scnet_client::Auth::none());
     let user = center.cluster_user_info.unwrap().user_name.unwrap();
 
-    let counts = hpc
+    let counts = with_token(&hpc, region.as_str())
         .get_job_state_counts()
-        .token(region.as_str())
         .user_name(user.as_str())
         .send()
         .await
@@ -222,25 +235,22 @@ async fn scnet_answers_decode() {
         .map(|c| c.name.unwrap())
         .collect();
     assert_eq!(names[0], "jobview_status_run");
-    let denied = hpc
+    let denied = with_token(&hpc, region.as_str())
         .get_job_state_counts()
-        .token(region.as_str())
         .user_name("other")
         .send()
         .await
         .unwrap();
     assert_eq!(denied.into_inner().code.as_str(), "10009");
-    let walltime = hpc
+    let walltime = with_token(&hpc, region.as_str())
         .get_used_walltime()
-        .token(region.as_str())
         .username(user.as_str())
         .send()
         .await
         .unwrap();
     assert!(walltime.into_inner().data.is_some());
-    let jobs = portal
+    let jobs = with_token(&portal, platform.as_str())
         .list_member_jobs()
-        .token(platform.as_str())
         .cluster_id(c.scnet_cluster_id.parse::<i64>().unwrap())
         .group_id(c.scnet_group_id)
         .cluster_user_name(user.as_str())
@@ -252,9 +262,8 @@ async fn scnet_answers_decode() {
 
     // An injected code arrives as any other error envelope.
     sandbox.inject(Fault::scnet_code("/view/walltime", "10012"));
-    let faulted = hpc
+    let faulted = with_token(&hpc, region.as_str())
         .get_used_walltime()
-        .token(region.as_str())
         .username(user.as_str())
         .send()
         .await
@@ -272,12 +281,14 @@ async fn documented_state_keys_and_expired_region_token_decode() {
         .await
         .unwrap();
     let (_, region) = common::login(&sandbox).await;
-    let hpc =
-        scnet_client::Client::new_with_client(sandbox.scnet_hpc_url(), reqwest::Client::new());
+    let hpc = scnet_client::Client::new_with_client(
+        sandbox.scnet_hpc_url(),
+        reqwest::Client::new(),
+        scnet_client::Auth::none(),
+    );
     let user = sandbox.credentials().scnet_cluster_user.clone();
-    let counts = hpc
+    let counts = with_token(&hpc, region.as_str())
         .get_job_state_counts()
-        .token(region.as_str())
         .user_name(user.as_str())
         .send()
         .await
@@ -287,9 +298,8 @@ async fn documented_state_keys_and_expired_region_token_decode() {
         Some("运行")
     );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let expired = hpc
+    let expired = with_token(&hpc, region.as_str())
         .get_used_walltime()
-        .token(region.as_str())
         .username(user.as_str())
         .send()
         .await

@@ -2307,6 +2307,7 @@ Version: 2*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::Auth,
 }
 impl Client {
     /// Create a new client.
@@ -2314,7 +2315,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::Auth) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -2322,7 +2323,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -2330,14 +2331,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::Auth,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::Auth> for Client {
     fn api_version() -> &'static str {
         "2"
     }
@@ -2347,11 +2353,11 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::Auth {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<crate::Auth> for &Client {}
 impl Client {
     /**Log in with an access key (AK/SK); answers one token per region
 
@@ -2407,11 +2413,8 @@ Host: the platform host. The new token comes back in `data`.
 
 Sends a `POST` request to `/ac/openapi/v2/tokens/next`
 
-Arguments:
-- `token`: 接口凭证. The JWT from a login, e.g. `eyJhbGciOiJIUzI1N...`.
 ```ignore
 let response = client.renew_token()
-    .token(token)
     .send()
     .await;
 ```*/
@@ -2424,11 +2427,8 @@ Host: the platform host.
 
 Sends a `GET` request to `/ac/openapi/v2/tokens/state`
 
-Arguments:
-- `token`: 接口凭证. The JWT from a login, e.g. `eyJhbGciOiJIUzI1N...`.
 ```ignore
 let response = client.get_token_state()
-    .token(token)
     .send()
     .await;
 ```*/
@@ -2443,11 +2443,8 @@ Host: the platform host, with the **region** token (the platform token gets
 
 Sends a `GET` request to `/ac/openapi/v2/center`
 
-Arguments:
-- `token`: 接口凭证. The JWT from a login, e.g. `eyJhbGciOiJIUzI1N...`.
 ```ignore
 let response = client.get_center()
-    .token(token)
     .send()
     .await;
 ```*/
@@ -2465,11 +2462,9 @@ Sends a `GET` request to `/hpc/openapi/v2/view/jobs/state`
 
 Arguments:
 - `user_name`: 用户名. The cluster user name (`clusterUserInfo.userName` from `center`).
-- `token`: 接口凭证. The JWT from a login, e.g. `eyJhbGciOiJIUzI1N...`.
 ```ignore
 let response = client.get_job_state_counts()
     .user_name(user_name)
-    .token(token)
     .send()
     .await;
 ```*/
@@ -2486,13 +2481,11 @@ Arguments:
 - `cluster_id`: 区域ID. Region id, e.g. `11112`.
 - `group_id`: 组ID. Group id; exceeds 2^53 (e.g. `533686286955839488`), so never a float.
 - `cluster_user_name`: 区域用户名. The member's cluster user name.
-- `token`: 接口凭证. The JWT from a login, e.g. `eyJhbGciOiJIUzI1N...`.
 ```ignore
 let response = client.list_member_jobs()
     .cluster_id(cluster_id)
     .group_id(group_id)
     .cluster_user_name(cluster_user_name)
-    .token(token)
     .send()
     .await;
 ```*/
@@ -2509,11 +2502,9 @@ Sends a `GET` request to `/hpc/openapi/v2/view/walltime/users/{username}`
 
 Arguments:
 - `username`: The cluster user name (`clusterUserInfo.userName` from `center`).
-- `token`: 接口凭证. The JWT from a login, e.g. `eyJhbGciOiJIUzI1N...`.
 ```ignore
 let response = client.get_used_walltime()
     .username(username)
-    .token(token)
     .send()
     .await;
 ```*/
@@ -2533,11 +2524,8 @@ built from its response table.
 
 Sends a `GET` request to `/hpc/openapi/v2/cluster`
 
-Arguments:
-- `token`: 接口凭证. The JWT from a login, e.g. `eyJhbGciOiJIUzI1N...`.
 ```ignore
 let response = client.list_schedulers()
-    .token(token)
     .send()
     .await;
 ```*/
@@ -2658,6 +2646,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "login_with_access_key",
             };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -2756,6 +2748,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "login_with_password",
             };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -2772,35 +2768,18 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RenewToken<'a> {
         client: &'a super::Client,
-        token: Result<::std::string::String, String>,
     }
     impl<'a> RenewToken<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                token: Err("token was not initialized".to_string()),
-            }
-        }
-        pub fn token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token failed"
-                        .to_string()
-                });
-            self
+            Self { client: client }
         }
         ///Sends a `POST` request to `/ac/openapi/v2/tokens/next`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TokenRenewalResponse>, Error<()>> {
-            let Self { client, token } = self;
-            let token = token.map_err(Error::InvalidRequest)?;
+            let Self { client } = self;
             let url = format!("{}/ac/openapi/v2/tokens/next", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2808,7 +2787,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            header_map.append("token", token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2822,6 +2800,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "renew_token",
             };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -2838,35 +2820,18 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTokenState<'a> {
         client: &'a super::Client,
-        token: Result<::std::string::String, String>,
     }
     impl<'a> GetTokenState<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                token: Err("token was not initialized".to_string()),
-            }
-        }
-        pub fn token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token failed"
-                        .to_string()
-                });
-            self
+            Self { client: client }
         }
         ///Sends a `GET` request to `/ac/openapi/v2/tokens/state`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TokenStateResponse>, Error<()>> {
-            let Self { client, token } = self;
-            let token = token.map_err(Error::InvalidRequest)?;
+            let Self { client } = self;
             let url = format!("{}/ac/openapi/v2/tokens/state", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2874,7 +2839,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            header_map.append("token", token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2888,6 +2852,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_token_state",
             };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -2904,35 +2872,18 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCenter<'a> {
         client: &'a super::Client,
-        token: Result<::std::string::String, String>,
     }
     impl<'a> GetCenter<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                token: Err("token was not initialized".to_string()),
-            }
-        }
-        pub fn token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token failed"
-                        .to_string()
-                });
-            self
+            Self { client: client }
         }
         ///Sends a `GET` request to `/ac/openapi/v2/center`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CenterResponse>, Error<()>> {
-            let Self { client, token } = self;
-            let token = token.map_err(Error::InvalidRequest)?;
+            let Self { client } = self;
             let url = format!("{}/ac/openapi/v2/center", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2940,7 +2891,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            header_map.append("token", token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2954,6 +2904,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_center",
             };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -2971,14 +2925,12 @@ pub mod builder {
     pub struct GetJobStateCounts<'a> {
         client: &'a super::Client,
         user_name: Result<::std::string::String, String>,
-        token: Result<::std::string::String, String>,
     }
     impl<'a> GetJobStateCounts<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_name: Err("user_name was not initialized".to_string()),
-                token: Err("token was not initialized".to_string()),
             }
         }
         pub fn user_name<V>(mut self, value: V) -> Self
@@ -2993,27 +2945,14 @@ pub mod builder {
                 });
             self
         }
-        pub fn token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/hpc/openapi/v2/view/jobs/state`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::JobStateCountsResponse>, Error<()>> {
-            let Self { client, user_name, token } = self;
+            let Self { client, user_name } = self;
             let user_name = user_name.map_err(Error::InvalidRequest)?;
-            let token = token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/hpc/openapi/v2/view/jobs/state", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -3021,7 +2960,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            header_map.append("token", token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3036,6 +2974,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_job_state_counts",
             };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -3055,7 +2997,6 @@ pub mod builder {
         cluster_id: Result<i64, String>,
         group_id: Result<i64, String>,
         cluster_user_name: Result<::std::string::String, String>,
-        token: Result<::std::string::String, String>,
     }
     impl<'a> ListMemberJobs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3066,7 +3007,6 @@ pub mod builder {
                 cluster_user_name: Err(
                     "cluster_user_name was not initialized".to_string(),
                 ),
-                token: Err("token was not initialized".to_string()),
             }
         }
         pub fn cluster_id<V>(mut self, value: V) -> Self
@@ -3099,33 +3039,20 @@ pub mod builder {
                 });
             self
         }
-        pub fn token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/ac/openapi/v2/clusters/{clusterId}/groups/{groupId}/clusterUserNames/{clusterUserName}/jobs`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MemberJobsResponse>, Error<()>> {
-            let Self { client, cluster_id, group_id, cluster_user_name, token } = self;
+            let Self { client, cluster_id, group_id, cluster_user_name } = self;
             let cluster_id = cluster_id.map_err(Error::InvalidRequest)?;
             let group_id = group_id.map_err(Error::InvalidRequest)?;
             let cluster_user_name = cluster_user_name.map_err(Error::InvalidRequest)?;
-            let token = token.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/ac/openapi/v2/clusters/{}/groups/{}/clusterUserNames/{}/jobs", client
                 .baseurl, encode_path(& cluster_id.to_string()), encode_path(& group_id
                 .to_string()), encode_path(& cluster_user_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -3133,7 +3060,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            header_map.append("token", token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3147,6 +3073,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_member_jobs",
             };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -3164,14 +3094,12 @@ pub mod builder {
     pub struct GetUsedWalltime<'a> {
         client: &'a super::Client,
         username: Result<::std::string::String, String>,
-        token: Result<::std::string::String, String>,
     }
     impl<'a> GetUsedWalltime<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 username: Err("username was not initialized".to_string()),
-                token: Err("token was not initialized".to_string()),
             }
         }
         pub fn username<V>(mut self, value: V) -> Self
@@ -3186,30 +3114,17 @@ pub mod builder {
                 });
             self
         }
-        pub fn token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/hpc/openapi/v2/view/walltime/users/{username}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::WalltimeResponse>, Error<()>> {
-            let Self { client, username, token } = self;
+            let Self { client, username } = self;
             let username = username.map_err(Error::InvalidRequest)?;
-            let token = token.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/hpc/openapi/v2/view/walltime/users/{}", client.baseurl, encode_path(&
                 username.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -3217,7 +3132,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            header_map.append("token", token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3231,6 +3145,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_used_walltime",
             };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -3247,35 +3165,18 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListSchedulers<'a> {
         client: &'a super::Client,
-        token: Result<::std::string::String, String>,
     }
     impl<'a> ListSchedulers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                token: Err("token was not initialized".to_string()),
-            }
-        }
-        pub fn token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token failed"
-                        .to_string()
-                });
-            self
+            Self { client: client }
         }
         ///Sends a `GET` request to `/hpc/openapi/v2/cluster`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SchedulerListResponse>, Error<()>> {
-            let Self { client, token } = self;
-            let token = token.map_err(Error::InvalidRequest)?;
+            let Self { client } = self;
             let url = format!("{}/hpc/openapi/v2/cluster", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -3283,7 +3184,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            header_map.append("token", token.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3297,6 +3197,10 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_schedulers",
             };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;

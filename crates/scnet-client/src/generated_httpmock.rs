@@ -104,9 +104,6 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn token(self, value: &str) -> Self {
-            Self(self.0.header("token", value.to_string()))
-        }
     }
     pub struct RenewTokenThen(::httpmock::Then);
     impl RenewTokenThen {
@@ -140,9 +137,6 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn token(self, value: &str) -> Self {
-            Self(self.0.header("token", value.to_string()))
-        }
     }
     pub struct GetTokenStateThen(::httpmock::Then);
     impl GetTokenStateThen {
@@ -173,9 +167,6 @@ pub mod operations {
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
-        }
-        pub fn token(self, value: &str) -> Self {
-            Self(self.0.header("token", value.to_string()))
         }
     }
     pub struct GetCenterThen(::httpmock::Then);
@@ -212,9 +203,6 @@ pub mod operations {
         }
         pub fn user_name(self, value: &str) -> Self {
             Self(self.0.query_param("userName", value.to_string()))
-        }
-        pub fn token(self, value: &str) -> Self {
-            Self(self.0.header("token", value.to_string()))
         }
     }
     pub struct GetJobStateCountsThen(::httpmock::Then);
@@ -282,9 +270,6 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn token(self, value: &str) -> Self {
-            Self(self.0.header("token", value.to_string()))
-        }
     }
     pub struct ListMemberJobsThen(::httpmock::Then);
     impl ListMemberJobsThen {
@@ -328,9 +313,6 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn token(self, value: &str) -> Self {
-            Self(self.0.header("token", value.to_string()))
-        }
     }
     pub struct GetUsedWalltimeThen(::httpmock::Then);
     impl GetUsedWalltimeThen {
@@ -363,9 +345,6 @@ pub mod operations {
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
-        }
-        pub fn token(self, value: &str) -> Self {
-            Self(self.0.header("token", value.to_string()))
         }
     }
     pub struct ListSchedulersThen(::httpmock::Then);

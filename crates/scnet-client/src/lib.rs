@@ -4,18 +4,21 @@
 //! Most users want the `hpc-sdk` facade, which logs in, keeps tokens fresh, discovers
 //! regions, retries and maps errors. This crate holds the generated code
 //! (`generated.rs`, never edited by hand) and only what that code must find by path: the
-//! lenient [`Code`] of the response envelope.
+//! lenient [`Code`] of the response envelope and the pre-hook that adds the `token`
+//! header ([`Auth`]).
 //!
 //! One spec covers three hosts (login, platform, region): build one [`Client`] per base
 //! URL.
 //!
 //! ```
 //! let http = reqwest::Client::new();
-//! let platform = scnet_client::Client::new_with_client("https://www.scnet.cn", http);
-//! let request = platform.get_token_state().token("eyJ...");
+//! let auth = scnet_client::Auth::token("eyJ...").unwrap();
+//! let platform = scnet_client::Client::new_with_client("https://www.scnet.cn", http, auth);
+//! let request = platform.get_token_state();
 //! # let _ = request;
 //! ```
 
+mod auth;
 mod code;
 
 #[rustfmt::skip]
@@ -37,5 +40,6 @@ pub mod operations;
 #[path = "generated_httpmock.rs"]
 pub mod mock;
 
+pub use auth::{Auth, InvalidToken, add_token};
 pub use code::Code;
 pub use generated::*;

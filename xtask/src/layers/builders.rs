@@ -36,7 +36,8 @@ impl Platform {
     fn is_pipeline_param(self, param: &Param) -> bool {
         match self {
             Platform::Ehpc => param.name == "timestamp",
-            Platform::Scnet => param.name == "token" && param.location == "header",
+            // The token travels through the security scheme, never as a parameter.
+            Platform::Scnet => false,
         }
     }
 }
@@ -286,8 +287,8 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
             };
             let mutable = if apply.is_empty() { "" } else { "mut " };
             format!(
-                "{borrow}self.client.{target}|api, token| async move {{\n\
-                 let {mutable}request = api.{op_call}().token(token);\n\
+                "{borrow}self.client.{target}|api| async move {{\n\
+                 let {mutable}request = api.{op_call}();\n\
                  {apply}request.send().await\n}}).await",
                 apply = apply.replace("self.", "this."),
             )

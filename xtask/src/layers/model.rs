@@ -57,8 +57,6 @@ pub struct Paging {
 pub struct Param {
     /// The name on the wire.
     pub name: String,
-    /// `query`, `path` or `header`.
-    pub location: String,
     pub required: bool,
     pub description: String,
     /// `String`, `i64`, `f64` or `bool`.
@@ -170,7 +168,6 @@ fn parameter(spec: &Value, param: &Value) -> anyhow::Result<Param> {
     };
     Ok(Param {
         name: name.to_string(),
-        location: param["in"].as_str().unwrap_or("query").to_string(),
         required: param["required"].as_bool().unwrap_or(false),
         description: param["description"]
             .as_str()

@@ -265,10 +265,8 @@ impl TokenStore {
             idempotent: false,
         };
         let answer = retry::run(rt, call, |_| async {
-            let request = sites
-                .portal
-                .renew_token()
-                .token(old.expose_secret().to_string());
+            let portal = sites.portal_with(old)?;
+            let request = portal.renew_token();
             envelope::check(response::value(request.send().await, envelope::from_body).await?)
         })
         .await?;

@@ -211,10 +211,7 @@ impl ClientBuilder {
         let mut rt = rt;
         rt.http_times_attempts = true;
         let http = rt.http_client()?;
-        let sites = Sites {
-            api: scnet_client::Client::new_with_client(&api_url, http.clone()),
-            portal: scnet_client::Client::new_with_client(&portal_url, http.clone()),
-        };
+        let sites = Sites::new(&api_url, &portal_url, http);
         let tokens = TokenStore::new(
             credentials,
             self.refresh_ahead.unwrap_or(Duration::from_secs(300)),
@@ -234,7 +231,6 @@ impl ClientBuilder {
                 default_target: tokio::sync::OnceCell::new(),
                 settings,
                 rt,
-                http,
             }),
         })
     }

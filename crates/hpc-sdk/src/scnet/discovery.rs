@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use secrecy::ExposeSecret;
 use tokio::sync::Mutex;
 
 use super::auth::TokenKind;
@@ -17,16 +16,17 @@ use crate::{Platform, response};
 
 /// Where a region's job calls go.
 pub(crate) struct Site {
-    hpc: Vec<Arc<scnet_client::Client>>,
+    /// The enabled hpc origins, in the order `center` gave them.
+    hpc: Vec<String>,
     current: AtomicUsize,
     pub cluster_user: Option<String>,
 }
 
 impl Site {
-    /// The hpc client in use, and its index (for [`Site::failed`]).
-    pub fn hpc(&self) -> (usize, Arc<scnet_client::Client>) {
+    /// The hpc origin in use, and its index (for [`Site::failed`]).
+    pub fn hpc(&self) -> (usize, &str) {
         let index = self.current.load(Ordering::Relaxed) % self.hpc.len();
-        (index, self.hpc[index].clone())
+        (index, &self.hpc[index])
     }
 
     /// After a transport error on `index`, move to the next URL (once per failure,
@@ -97,17 +97,8 @@ impl Client {
                 "region {region} offers no enabled hpc URL; set SCNET_HPC_URL to choose one"
             )));
         }
-        let hpc = origins
-            .iter()
-            .map(|o| {
-                Arc::new(scnet_client::Client::new_with_client(
-                    o,
-                    self.inner.http.clone(),
-                ))
-            })
-            .collect();
         let site = Arc::new(Site {
-            hpc,
+            hpc: origins,
             current: AtomicUsize::new(0),
             cluster_user,
         });
@@ -125,12 +116,8 @@ impl Client {
                     idempotent: true,
                 };
                 retry::run(rt, call, |_| async {
-                    let request = self
-                        .inner
-                        .sites
-                        .portal
-                        .get_center()
-                        .token(token.expose_secret().to_string());
+                    let portal = self.inner.sites.portal_with(&token)?;
+                    let request = portal.get_center();
                     envelope::check(
                         response::value(request.send().await, envelope::from_body).await?,
                     )

@@ -142,8 +142,8 @@ impl ListSchedulers {
                 .execute_region(
                     &ops::LIST_SCHEDULERS,
                     self.region.as_deref(),
-                    |api, token| async move {
-                        let request = api.list_schedulers().token(token);
+                    |api| async move {
+                        let request = api.list_schedulers();
                         request.send().await
                     },
                 )

@@ -47,12 +47,49 @@ use crate::error::Result;
 use auth::{TokenKind, TokenStore};
 use discovery::RegionCache;
 
-/// The generated clients for the two fixed hosts.
+/// The two fixed hosts, and the connection pool every call shares.
 pub(crate) struct Sites {
-    /// The AK/SK login host.
+    /// The AK/SK login host (no token).
     pub api: scnet_client::Client,
-    /// The platform host (`/ac/...`).
+    /// The platform host (`/ac/...`) without a token: the password login.
     pub portal: scnet_client::Client,
+    portal_url: String,
+    http: reqwest::Client,
+}
+
+impl Sites {
+    pub fn new(api_url: &str, portal_url: &str, http: reqwest::Client) -> Self {
+        let client = |url: &str| {
+            scnet_client::Client::new_with_client(url, http.clone(), scnet_client::Auth::none())
+        };
+        Self {
+            api: client(api_url),
+            portal: client(portal_url),
+            portal_url: portal_url.to_string(),
+            http,
+        }
+    }
+
+    /// A generated client for `base_url` whose requests carry `token`.
+    pub fn with_token(
+        &self,
+        base_url: &str,
+        token: &secrecy::SecretString,
+    ) -> Result<scnet_client::Client> {
+        use secrecy::ExposeSecret;
+        let auth = scnet_client::Auth::token(token.expose_secret())
+            .map_err(|e| crate::Error::auth(e.to_string()))?;
+        Ok(scnet_client::Client::new_with_client(
+            base_url,
+            self.http.clone(),
+            auth,
+        ))
+    }
+
+    /// The platform host, with `token`.
+    pub fn portal_with(&self, token: &secrecy::SecretString) -> Result<scnet_client::Client> {
+        self.with_token(&self.portal_url, token)
+    }
 }
 
 /// An SCNet client. Cheap to clone; clones share tokens, discovered regions and
@@ -70,7 +107,6 @@ struct Inner {
     default_target: tokio::sync::OnceCell<(TokenKind, Arc<discovery::Site>)>,
     settings: config::Settings,
     rt: CallContext,
-    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Client {

@@ -1,7 +1,6 @@
 //! The documented SCNet calls, as builders ending in `.send()`.
 
 use progenitor_client::{Error as GenError, ResponseValue};
-use std::sync::Arc;
 
 use super::{Client, MemberJob, envelope};
 use crate::Platform;
@@ -109,13 +108,7 @@ impl JobState {
             .call(
                 &self.client,
                 &scnet_client::operations::GET_JOB_STATE_COUNTS,
-                |hpc, token, user| async move {
-                    hpc.get_job_state_counts()
-                        .token(token)
-                        .user_name(user)
-                        .send()
-                        .await
-                },
+                |hpc, user| async move { hpc.get_job_state_counts().user_name(user).send().await },
             )
             .await?;
         let data = answer.data.ok_or_else(|| no_data("job_state"))?;
@@ -158,13 +151,7 @@ impl Walltime {
             .call(
                 &self.client,
                 &scnet_client::operations::GET_USED_WALLTIME,
-                |hpc, token, user| async move {
-                    hpc.get_used_walltime()
-                        .token(token)
-                        .username(user)
-                        .send()
-                        .await
-                },
+                |hpc, user| async move { hpc.get_used_walltime().username(user).send().await },
             )
             .await?;
         answer.data.ok_or_else(|| no_data("walltime"))
@@ -213,14 +200,14 @@ impl MemberJobs {
             .client
             .execute_platform(
                 &scnet_client::operations::LIST_MEMBER_JOBS,
-                |portal, token| {
+                |portal| async move {
                     portal
                         .list_member_jobs()
-                        .token(token)
                         .cluster_id(this.cluster_id)
                         .group_id(this.group_id)
                         .cluster_user_name(this.cluster_user.clone())
                         .send()
+                        .await
                 },
             )
             .await?;
@@ -287,15 +274,15 @@ impl RegionTarget {
     ) -> Result<T>
     where
         T: envelope::Envelope,
-        F: Fn(Arc<scnet_client::Client>, String, String) -> Fut,
+        F: Fn(scnet_client::Client, String) -> Fut,
         Fut: std::future::Future<Output = std::result::Result<ResponseValue<T>, GenError<()>>>,
     {
         let (_, site) = client.region_target(self.region.as_deref()).await?;
         let user = cluster_user(self.user, &site)?;
         let (user, send) = (&user, &send);
         client
-            .execute_region(operation, self.region.as_deref(), |hpc, token| {
-                send(hpc, token, user.clone())
+            .execute_region(operation, self.region.as_deref(), |hpc| {
+                send(hpc, user.clone())
             })
             .await
     }

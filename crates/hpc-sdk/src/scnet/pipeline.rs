@@ -4,11 +4,9 @@
 //! all under the operation's one deadline.
 
 use std::future::Future;
-use std::sync::Arc;
 
 use progenitor_client::{Error as GenError, ResponseValue};
 use scnet_client::operations::Operation;
-use secrecy::ExposeSecret;
 
 use super::auth::TokenKind;
 use super::{Client, envelope};
@@ -38,7 +36,7 @@ impl Client {
     ) -> Result<T>
     where
         T: envelope::Envelope,
-        F: Fn(Arc<scnet_client::Client>, String) -> Fut,
+        F: Fn(scnet_client::Client) -> Fut,
         Fut: Future<Output = Sent<T>>,
     {
         let work = async {
@@ -46,8 +44,9 @@ impl Client {
             let (rt, site, attempt) = (&self.inner.rt, &site, &attempt);
             self.authorized(kind, |token| async move {
                 retry::run(rt, call(operation), |_| async {
-                    let (index, hpc) = site.hpc();
-                    let sent = attempt(hpc, token.expose_secret().to_string()).await;
+                    let (index, origin) = site.hpc();
+                    let hpc = self.inner.sites.with_token(origin, &token)?;
+                    let sent = attempt(hpc).await;
                     let result = response::value(sent, envelope::from_body).await;
                     if matches!(result, Err(Error::Transport { .. } | Error::Timeout { .. })) {
                         site.failed(index);
@@ -62,20 +61,20 @@ impl Client {
     }
 
     /// Sends `operation` to the platform host with the platform token.
-    pub(crate) async fn execute_platform<'c, T, F, Fut>(
-        &'c self,
+    pub(crate) async fn execute_platform<T, F, Fut>(
+        &self,
         operation: &Operation,
         attempt: F,
     ) -> Result<T>
     where
         T: envelope::Envelope,
-        F: Fn(&'c scnet_client::Client, String) -> Fut,
+        F: Fn(scnet_client::Client) -> Fut,
         Fut: Future<Output = Sent<T>>,
     {
-        let (rt, portal, attempt) = (&self.inner.rt, &self.inner.sites.portal, &attempt);
+        let (rt, sites, attempt) = (&self.inner.rt, &self.inner.sites, &attempt);
         let work = self.authorized(TokenKind::Platform, |token| async move {
             retry::run(rt, call(operation), |_| async {
-                let sent = attempt(portal, token.expose_secret().to_string()).await;
+                let sent = attempt(sites.portal_with(&token)?).await;
                 envelope::check(response::value(sent, envelope::from_body).await?)
             })
             .await
