@@ -26,7 +26,7 @@ fn scnet(sandbox: &Sandbox) -> hpc_sdk::scnet::ClientBuilder {
 async fn walltimes(client: &hpc_sdk::scnet::Client) -> Vec<f64> {
     let calls = (0..CALLS).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.walltime().send().await })
+        tokio::spawn(async move { client.usage().walltime().send().await })
     });
     let answers = tokio::time::timeout(Duration::from_secs(120), join_all(calls))
         .await
@@ -52,7 +52,7 @@ async fn calls_across_a_token_about_to_expire_share_one_renewal() {
         .clock(Arc::new(clock.clone()))
         .build()
         .unwrap();
-    let expected = client.walltime().send().await.unwrap();
+    let expected = client.usage().walltime().send().await.unwrap();
     clock.advance(Duration::from_secs(3600 - 60));
     let answers = walltimes(&client).await;
     assert!(answers.iter().all(|&w| w == expected));
@@ -79,7 +79,7 @@ async fn calls_with_a_token_the_server_expired_share_one_login() {
         .refresh_ahead(Duration::ZERO)
         .build()
         .unwrap();
-    let expected = client.walltime().send().await.unwrap();
+    let expected = client.usage().walltime().send().await.unwrap();
     tokio::time::sleep(Duration::from_millis(3200)).await;
     let answers = walltimes(&client).await;
     assert!(answers.iter().all(|&w| w == expected));

@@ -144,7 +144,7 @@ async fn ak_sk_login_sends_the_signature_computed_independently() {
         .clock(Arc::new(TestClock::at(EXAMPLE_TIME)))
         .build()
         .unwrap();
-    let regions = client.regions().send().await.unwrap();
+    let regions = client.regions().list().send().await.unwrap();
     exact.assert_calls_async(1).await;
     assert_eq!(regions.len(), 1);
 }
@@ -160,8 +160,14 @@ async fn walltime_logs_in_discovers_and_uses_the_region_token_once() {
         }
     });
     let client = fake.client();
-    assert_eq!(client.walltime().send().await.unwrap(), 0.4219444444444444);
-    assert_eq!(client.walltime().send().await.unwrap(), 0.4219444444444444);
+    assert_eq!(
+        client.usage().walltime().send().await.unwrap(),
+        0.4219444444444444
+    );
+    assert_eq!(
+        client.usage().walltime().send().await.unwrap(),
+        0.4219444444444444
+    );
     walltime.assert_calls_async(2).await;
     assert_eq!(
         fake.logins.load(Ordering::SeqCst),
@@ -179,7 +185,7 @@ async fn job_state_folds_both_naming_schemes() {
             ok(json!([{"name": "jobview_status_run", "y": 2}, {"name": "排队", "y": 3}, {"name": "jobview_status_hung", "y": 1}, {"name": "new", "y": 9}]))
         });
     });
-    let counts = fake.client().job_state().send().await.unwrap();
+    let counts = fake.client().jobs().state_counts().send().await.unwrap();
     assert_eq!((counts.running, counts.queued, counts.held), (2, 3, 1));
     assert_eq!(counts.unknown, [("new".to_string(), 9)]);
 }
@@ -198,7 +204,11 @@ async fn member_jobs_use_the_platform_token_and_an_exact_group_id() {
     });
     let jobs = fake
         .client()
-        .member_jobs(11112, 533686286955839488, "test")
+        .jobs()
+        .member_jobs()
+        .cluster_id(11112)
+        .group_id(533686286955839488)
+        .cluster_user_name("test")
         .send()
         .await
         .unwrap();
@@ -214,13 +224,19 @@ async fn member_jobs_use_the_platform_token_and_an_exact_group_id() {
 async fn regions_report_which_have_a_token_and_a_disabled_region_is_an_auth_error() {
     let fake = Fake::start().await;
     let client = fake.client();
-    let regions = client.regions().send().await.unwrap();
+    let regions = client.regions().list().send().await.unwrap();
     let flags: Vec<(&str, bool)> = regions
         .iter()
         .map(|r| (r.id.as_str(), r.has_token))
         .collect();
     assert_eq!(flags, [("11112", true), ("11250", false)]);
-    let err = client.walltime().region("11250").send().await.unwrap_err();
+    let err = client
+        .usage()
+        .walltime()
+        .region("11250")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Error::Auth { .. }) && err.to_string().contains("disabled"),
         "{err}"
@@ -238,7 +254,7 @@ async fn a_10008_refreshes_the_token_once_and_the_retry_succeeds() {
             ok(json!(1.5))
         }
     });
-    assert_eq!(fake.client().walltime().send().await.unwrap(), 1.5);
+    assert_eq!(fake.client().usage().walltime().send().await.unwrap(), 1.5);
     walltime.assert_calls_async(2).await;
     assert_eq!(fake.logins.load(Ordering::SeqCst), 2);
 }
@@ -247,7 +263,7 @@ async fn a_10008_refreshes_the_token_once_and_the_retry_succeeds() {
 async fn a_second_10008_is_a_permission_error() {
     let fake = Fake::start().await;
     let walltime = fake.walltime(|_, _| error("10008"));
-    let err = fake.client().walltime().send().await.unwrap_err();
+    let err = fake.client().usage().walltime().send().await.unwrap_err();
     assert_eq!(
         err.code(),
         Some(&ErrorCode::Scnet(ScnetCode::PermissionDenied))
@@ -276,11 +292,11 @@ async fn fifty_concurrent_calls_with_an_expired_token_renew_it_once() {
     });
     fake.walltime(|_, _| ok(json!(2.0)));
     let client = fake.client();
-    client.walltime().send().await.unwrap();
+    client.usage().walltime().send().await.unwrap();
     fake.clock.advance(Duration::from_secs(2 * HOUR));
     let calls = (0..50).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.walltime().send().await })
+        tokio::spawn(async move { client.usage().walltime().send().await })
     });
     for call in futures::future::join_all(calls).await {
         assert_eq!(call.unwrap().unwrap(), 2.0);
@@ -298,11 +314,11 @@ async fn fifty_concurrent_calls_log_in_once_when_renewal_fails() {
     });
     fake.walltime(|_, _| ok(json!(2.0)));
     let client = fake.client();
-    client.walltime().send().await.unwrap();
+    client.usage().walltime().send().await.unwrap();
     fake.clock.advance(Duration::from_secs(2 * HOUR));
     let calls = (0..50).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.walltime().send().await })
+        tokio::spawn(async move { client.usage().walltime().send().await })
     });
     for call in futures::future::join_all(calls).await {
         assert_eq!(call.unwrap().unwrap(), 2.0);
@@ -327,7 +343,7 @@ async fn retryable_codes_are_retried_and_others_are_not() {
     ] {
         let fake = Fake::start().await;
         let walltime = fake.walltime(move |_, _| error(code));
-        let err = fake.client().walltime().send().await.unwrap_err();
+        let err = fake.client().usage().walltime().send().await.unwrap_err();
         assert_eq!(err.code().unwrap().to_string(), code);
         walltime.assert_calls_async(expected_calls).await;
     }
@@ -362,7 +378,15 @@ async fn every_documented_code_is_mapped() {
             then.status(200)
                 .body(json!({"code": code, "message": "why"}).to_string());
         });
-        let err = client.member_jobs(1, 2, "u").send().await.unwrap_err();
+        let err = client
+            .jobs()
+            .member_jobs()
+            .cluster_id(1)
+            .group_id(2)
+            .cluster_user_name("u")
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), Some(&ErrorCode::Scnet(typed)), "{code}");
         assert_eq!(
             err.to_string(),
@@ -390,7 +414,7 @@ async fn a_static_token_never_logs_in() {
         .token(jwt("static", EXAMPLE_TIME + HOUR))
         .build()
         .unwrap();
-    assert_eq!(client.walltime().send().await.unwrap(), 3.0);
+    assert_eq!(client.usage().walltime().send().await.unwrap(), 3.0);
     assert_eq!(fake.logins.load(Ordering::SeqCst), 0);
 }
 
@@ -418,8 +442,8 @@ async fn a_dead_hpc_url_fails_over_to_the_next_and_sticks() {
         .sleep(Arc::new(RecordingSleep::default()))
         .build()
         .unwrap();
-    assert_eq!(client.walltime().send().await.unwrap(), 7.0);
-    assert_eq!(client.walltime().send().await.unwrap(), 7.0);
+    assert_eq!(client.usage().walltime().send().await.unwrap(), 7.0);
+    assert_eq!(client.usage().walltime().send().await.unwrap(), 7.0);
     walltime.assert_calls_async(2).await;
 }
 
@@ -436,7 +460,11 @@ async fn a_redirect_is_not_followed_with_the_token() {
     });
     let err = fake
         .client()
-        .member_jobs(1, 2, "u")
+        .jobs()
+        .member_jobs()
+        .cluster_id(1)
+        .group_id(2)
+        .cluster_user_name("u")
         .send()
         .await
         .unwrap_err();
@@ -453,7 +481,7 @@ async fn a_503_carrying_an_envelope_is_retried() {
             .body(r#"{"code":"1001","msg":"gateway busy"}"#)
             .build()
     });
-    let err = fake.client().walltime().send().await.unwrap_err();
+    let err = fake.client().usage().walltime().send().await.unwrap_err();
     assert_eq!(err.http_status(), Some(503));
     assert_eq!(err.code().unwrap().to_string(), "1001");
     walltime.assert_calls_async(4).await;
@@ -472,7 +500,7 @@ async fn a_10008_whose_data_does_not_fit_still_refreshes_the_token() {
             ok(json!(4.5))
         }
     });
-    assert_eq!(fake.client().walltime().send().await.unwrap(), 4.5);
+    assert_eq!(fake.client().usage().walltime().send().await.unwrap(), 4.5);
     walltime.assert_calls_async(2).await;
     assert_eq!(fake.logins.load(Ordering::SeqCst), 2);
 }
@@ -507,8 +535,8 @@ async fn an_hpc_url_that_times_out_fails_over_to_the_next() {
         .timeouts(hpc_sdk::Timeouts::default().per_attempt(Duration::from_millis(300)))
         .build()
         .unwrap();
-    assert_eq!(client.walltime().send().await.unwrap(), 8.0);
-    assert_eq!(client.walltime().send().await.unwrap(), 8.0);
+    assert_eq!(client.usage().walltime().send().await.unwrap(), 8.0);
+    assert_eq!(client.usage().walltime().send().await.unwrap(), 8.0);
     slow_walltime.assert_calls_async(1).await;
     walltime.assert_calls_async(2).await;
 }

@@ -166,3 +166,26 @@ fn the_facts_of_each_operation_come_from_the_spec() {
     assert_eq!(ehpc_ops::OPERATIONS.len(), 2);
     assert_eq!(scnet_ops::OPERATIONS.len(), 9);
 }
+
+#[tokio::test]
+async fn a_missing_or_blank_required_input_is_refused_before_any_request() {
+    let sandbox = Sandbox::builder().jobs(1).start().await.unwrap();
+    let client = scnet(&sandbox);
+    let jobs = || client.jobs().member_jobs().cluster_id(11112).group_id(1);
+    for request in [jobs(), jobs().cluster_user_name("  ")] {
+        let err = request.send().await.unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        assert!(err.to_string().contains("`clusterUserName`"), "{err}");
+    }
+    let err = client
+        .jobs()
+        .member_jobs()
+        .cluster_user_name("u")
+        .cluster_id(1)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("`groupId`"), "{err}");
+    assert_eq!(sandbox.request_count("/clusterUserNames/"), 0);
+    assert_eq!(sandbox.logins(), 0, "not even a login");
+}

@@ -260,7 +260,7 @@ fn any_answer_through_either_client_is_a_value_or_an_error_never_a_panic() {
             *answer.lock().unwrap() = (status, body);
             for result in [
                 rt.block_on(ehpc.jobs().list().send()).map(|_| ()),
-                rt.block_on(scnet.walltime().send()).map(|_| ()),
+                rt.block_on(scnet.usage().walltime().send()).map(|_| ()),
             ] {
                 if let Err(error) = result {
                     // Every error displays; none is a transport failure or timeout.

@@ -66,7 +66,7 @@ impl Row {
             builder = builder.clock(Arc::new(clock)).refresh_ahead(Duration::ZERO);
         }
         let client = builder.build().unwrap();
-        let expected = bounded(client.walltime().send()).await.unwrap();
+        let expected = bounded(client.usage().walltime().send()).await.unwrap();
         assert_eq!(sandbox.logins(), 1);
         assert_eq!(sandbox.request_count(WALLTIME), 1);
         Row {
@@ -84,7 +84,7 @@ impl Row {
             self.sandbox.inject(fault);
         }
         let (requests, logins) = (self.sandbox.request_count(WALLTIME), self.sandbox.logins());
-        let result = bounded(self.client.walltime().send()).await;
+        let result = bounded(self.client.usage().walltime().send()).await;
         (
             result,
             self.sandbox.request_count(WALLTIME) - requests,

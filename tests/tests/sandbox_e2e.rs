@@ -96,21 +96,21 @@ async fn login_discovery_and_every_scnet_call() {
     let sandbox = Sandbox::builder().start().await.unwrap();
     let c = sandbox.credentials().clone();
     let client = scnet(&sandbox).build().unwrap();
-    let walltime = client.walltime().send().await.unwrap();
+    let walltime = client.usage().walltime().send().await.unwrap();
     assert!(walltime >= 0.0);
-    let counts = client.job_state().send().await.unwrap();
+    let counts = client.jobs().state_counts().send().await.unwrap();
     assert!(counts.running + counts.queued + counts.held + counts.reserved + counts.other > 0);
     let jobs = client
-        .member_jobs(
-            c.scnet_cluster_id.parse().unwrap(),
-            c.scnet_group_id,
-            &c.scnet_cluster_user,
-        )
+        .jobs()
+        .member_jobs()
+        .cluster_id(c.scnet_cluster_id.parse::<i64>().unwrap())
+        .group_id(c.scnet_group_id)
+        .cluster_user_name(&c.scnet_cluster_user)
         .send()
         .await
         .unwrap();
     assert!(!jobs.is_empty());
-    let regions = client.regions().send().await.unwrap();
+    let regions = client.regions().list().send().await.unwrap();
     assert!(
         regions
             .iter()
@@ -129,7 +129,7 @@ async fn login_discovery_and_every_scnet_call() {
         .password(&c.scnet_user, &c.scnet_password, &c.scnet_org_id)
         .build()
         .unwrap();
-    assert_eq!(password.walltime().send().await.unwrap(), walltime);
+    assert_eq!(password.usage().walltime().send().await.unwrap(), walltime);
 }
 
 #[tokio::test]
@@ -144,10 +144,10 @@ async fn a_token_near_its_expire_time_is_renewed_ahead() {
         .clock(Arc::new(clock.clone()))
         .build()
         .unwrap();
-    client.walltime().send().await.unwrap();
+    client.usage().walltime().send().await.unwrap();
     // Within the refresh margin of the token's expireTime, as the client sees it.
     clock.advance(Duration::from_secs(3600 - 60));
-    client.walltime().send().await.unwrap();
+    client.usage().walltime().send().await.unwrap();
     assert_eq!((sandbox.logins(), sandbox.renewals()), (1, 1));
 }
 
@@ -163,9 +163,9 @@ async fn a_token_the_server_expired_is_refreshed_once_after_10008() {
         .clock(Arc::new(TestClock::at(now_secs() - 3600)))
         .build()
         .unwrap();
-    client.walltime().send().await.unwrap();
+    client.usage().walltime().send().await.unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    client.walltime().send().await.unwrap();
+    client.usage().walltime().send().await.unwrap();
     assert_eq!(
         sandbox.logins(),
         2,

@@ -159,10 +159,18 @@ async fn no_secret_reaches_logs_debug_or_display() {
     ] {
         let client = client.retry(RetryPolicy::none()).build().unwrap();
         shown.push(format!("{client:?}"));
-        let _ = client.regions().send().await;
-        client.job_state().send().await.unwrap();
-        client.member_jobs(1, 2, "u").send().await.unwrap();
-        let err = client.walltime().send().await.unwrap_err();
+        let _ = client.regions().list().send().await;
+        client.jobs().state_counts().send().await.unwrap();
+        client
+            .jobs()
+            .member_jobs()
+            .cluster_id(1)
+            .group_id(2)
+            .cluster_user_name("u")
+            .send()
+            .await
+            .unwrap();
+        let err = client.usage().walltime().send().await.unwrap_err();
         shown.push(format!("{err} {err:?}"));
     }
 
@@ -284,13 +292,22 @@ async fn sandbox_operations() -> Vec<String> {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    scnet.walltime().send().await.unwrap();
+    scnet.usage().walltime().send().await.unwrap();
     clock.advance(Duration::from_secs(3600 - 60));
-    scnet.walltime().send().await.unwrap();
+    scnet.usage().walltime().send().await.unwrap();
     assert_eq!(sandbox.renewals(), 1);
-    let err = scnet.member_jobs(1, 2, " ").send().await.unwrap_err();
+    let err = scnet
+        .jobs()
+        .member_jobs()
+        .cluster_id(1)
+        .group_id(2)
+        .cluster_user_name(" ")
+        .send()
+        .await
+        .unwrap_err();
     shown.push(format!("{err} {err:?}"));
     let err = scnet
+        .usage()
         .walltime()
         .region(hpc_sandbox::credentials::SCNET_DISABLED_CLUSTER_ID)
         .send()
@@ -307,7 +324,7 @@ async fn sandbox_operations() -> Vec<String> {
             .password(&c.scnet_user, SCNET_SECRET, &c.scnet_org_id),
     ] {
         let client = builder.retry(RetryPolicy::none()).build().unwrap();
-        let err = client.regions().send().await.unwrap_err();
+        let err = client.regions().list().send().await.unwrap_err();
         shown.push(format!("{err} {err:?} {client:?}"));
     }
     shown

@@ -160,7 +160,7 @@ pub async fn run(sandbox: &Sandbox, samples: usize) -> Result<Vec<Row>, BoxError
         allocations(sdk_list, raw_list, 200).await?,
     ));
 
-    let sdk_walltime = || facade.scnet.walltime().send();
+    let sdk_walltime = || facade.scnet.usage().walltime().send();
     let raw_walltime = || baseline.walltime();
     let (f, b) = interleaved(sdk_walltime, raw_walltime, warmup, samples).await?;
     out.extend(rows("SCNet walltime", &f, &b));

@@ -140,12 +140,13 @@ pub async fn scnet_job_state(
     format: Output,
     user: Option<String>,
 ) -> Result<(), Failure> {
-    let client = target.scnet()?;
-    let mut request = client.job_state();
-    if let Some(user) = user {
-        request = request.user(user);
-    }
-    let counts = request.send().await?;
+    let counts = target
+        .scnet()?
+        .jobs()
+        .state_counts()
+        .set_user(user)
+        .send()
+        .await?;
     let mut printer = stdout_printer(format);
     let known = [
         ("running", counts.running),
@@ -173,7 +174,11 @@ pub async fn scnet_members(
 ) -> Result<(), Failure> {
     let jobs = target
         .scnet()?
-        .member_jobs(cluster_id, group_id, user)
+        .jobs()
+        .member_jobs()
+        .cluster_id(cluster_id)
+        .group_id(group_id)
+        .cluster_user_name(user)
         .send()
         .await?;
     let mut printer = stdout_printer(format);
@@ -188,12 +193,13 @@ pub async fn scnet_walltime(
     format: Output,
     user: Option<String>,
 ) -> Result<(), Failure> {
-    let client = target.scnet()?;
-    let mut request = client.walltime();
-    if let Some(user) = &user {
-        request = request.user(user.clone());
-    }
-    let walltime = request.send().await?;
+    let walltime = target
+        .scnet()?
+        .usage()
+        .walltime()
+        .set_user(user.clone())
+        .send()
+        .await?;
     let mut printer = stdout_printer(format);
     printer.push(&WalltimeRecord {
         user: user.unwrap_or_else(|| "(discovered)".into()),
@@ -203,7 +209,7 @@ pub async fn scnet_walltime(
 }
 
 pub async fn scnet_regions(target: &Target, format: Output) -> Result<(), Failure> {
-    let regions = target.scnet()?.regions().send().await?;
+    let regions = target.scnet()?.regions().list().send().await?;
     let mut printer = stdout_printer(format);
     for region in &regions {
         printer.push(region)?;

@@ -94,6 +94,16 @@ async fn from_generated(error: GenError<()>, envelope: EnvelopeReader) -> Error 
     }
 }
 
+/// An answer whose envelope says success but carries no `data` where the operation
+/// must have some.
+pub(crate) fn no_data(operation: &str) -> Error {
+    Error::Decode {
+        status: 200,
+        body_excerpt: String::new(),
+        source: format!("{operation}: the answer has no data").into(),
+    }
+}
+
 /// A reqwest failure, without its URL.
 pub(crate) fn transport(error: reqwest::Error) -> Error {
     let error = error.without_url();

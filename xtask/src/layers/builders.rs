@@ -180,6 +180,18 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
     let mut apply = String::new();
     let mut checks = String::new();
     for param in &inputs {
+        let is_cluster_user = op.cluster_user.as_deref() == Some(param.name.as_str());
+        if is_cluster_user {
+            // Discovered for the region unless the caller names one.
+            fields += "user: Option<String>,\n";
+            init += "user: None,\n";
+            setters += "/// The cluster user (default: the one discovered for the region).\n\
+                 pub fn user(mut self, user: impl Into<String>) -> Self { self.user = Some(user.into()); self }\n\
+                 /// Sets or (with `None`) unsets [`Self::user`].\n\
+                 pub fn set_user(mut self, user: Option<String>) -> Self { self.user = user; self }\n";
+            apply += &format!("request = request.{}(user.clone());\n", param.setter());
+            continue;
+        }
         let field = param.setter();
         let ty = param.rust_type;
         fields += &format!("{field}: Option<{ty}>,\n");
@@ -189,8 +201,14 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
         } else {
             param.description.clone()
         };
+        // Numbers are taken as they are: `impl Into<i64>` would make a literal an `i32`.
+        let (arg, value) = if ty == "String" {
+            ("impl Into<String>", "value.into()")
+        } else {
+            (ty, "value")
+        };
         setters += &format!(
-            "{doc}pub fn {field}(mut self, value: impl Into<{ty}>) -> Self {{ self.{field} = Some(value.into()); self }}\n\
+            "{doc}pub fn {field}(mut self, value: {arg}) -> Self {{ self.{field} = Some({value}); self }}\n\
              /// Sets or (with `None`) unsets [`Self::{field}`].\n\
              pub fn set_{field}(mut self, value: Option<{ty}>) -> Self {{ self.{field} = value; self }}\n",
             doc = doc(&description),
@@ -199,8 +217,14 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
             "if let Some(value) = &self.{field} {{ request = request.{field}(value.clone()); }}\n"
         );
         if param.required && !(platform == Platform::Ehpc && param.name == "zone") {
+            // A blank string is as missing as no string.
+            let missing = if ty == "String" {
+                format!("self.{field}.as_deref().is_none_or(|v| v.trim().is_empty())")
+            } else {
+                format!("self.{field}.is_none()")
+            };
             checks += &format!(
-                "if self.{field}.is_none() {{ return Err(Error::invalid_input(\"{id} needs `{wire}`: call .{field}(...)\")); }}\n",
+                "if {missing} {{ return Err(Error::invalid_input(\"{id} needs `{wire}`: call .{field}(...)\")); }}\n",
                 id = op.id,
                 wire = param.name,
             );
@@ -267,27 +291,31 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
                     op.id
                 );
             }
-            let target = match (op.host.as_str(), op.auth.as_str()) {
-                ("region-hpc", "region-token") => {
-                    "execute_region(&ops::{C}, self.region.as_deref(), "
+            let (target, arguments) = match (op.host.as_str(), op.auth.as_str(), &op.cluster_user) {
+                ("region-hpc", "region-token", None) => {
+                    ("execute_region(&ops::{C}, self.region.as_deref(), ", "api")
                 }
-                ("portal", "platform-token") => "execute_platform(&ops::{C}, ",
-                (host, auth) => bail!(
+                ("region-hpc", "region-token", Some(_)) => (
+                    "execute_region_as(&ops::{C}, self.region.as_deref(), self.user.as_deref(), ",
+                    "api, user",
+                ),
+                ("portal", "platform-token", None) => ("execute_platform(&ops::{C}, ", "api"),
+                (host, auth, _) => bail!(
                     "{}: no generated facade for host {host} with auth {auth}",
                     op.id
                 ),
-            }
-            .replace("{C}", &constant);
+            };
+            let target = target.replace("{C}", &constant);
             let _ = region;
             // The attempt closure borrows the builder's inputs, when there are any.
-            let borrow = if apply.is_empty() {
-                ""
-            } else {
+            let borrow = if apply.contains("self.") {
                 "let this = &self;\n"
+            } else {
+                ""
             };
             let mutable = if apply.is_empty() { "" } else { "mut " };
             format!(
-                "{borrow}self.client.{target}|api| async move {{\n\
+                "{borrow}self.client.{target}|{arguments}| async move {{\n\
                  let {mutable}request = api.{op_call}();\n\
                  {apply}request.send().await\n}}).await",
                 apply = apply.replace("self.", "this."),
@@ -400,11 +428,29 @@ fn scnet_data(spec: &Value, op: &Operation) -> (String, String) {
     let item = data
         .and_then(|d| d["items"]["$ref"].as_str())
         .and_then(|r| r.rsplit('/').next());
-    match item {
-        Some(item) => (
+    let scalar = match data.and_then(|d| d["type"].as_str()) {
+        Some("number") => Some("f64"),
+        Some("integer") => Some("i64"),
+        Some("string") => Some("String"),
+        _ => None,
+    };
+    let no_data = format!(
+        "answer.data.ok_or_else(|| crate::response::no_data({:?}))",
+        op.id
+    );
+    let (ty, value) = match (item, scalar) {
+        (Some(item), _) => (
             format!("Vec<types::{item}>"),
-            "Ok(answer.data.unwrap_or_default())".to_string(),
+            "answer.data.unwrap_or_default()".to_string(),
         ),
-        None => (format!("types::{}", op.response), "Ok(answer)".to_string()),
+        (None, Some(scalar)) => (scalar.to_string(), format!("{no_data}?")),
+        (None, None) => (format!("types::{}", op.response), "answer".to_string()),
+    };
+    match &op.into {
+        Some(into) => (
+            format!("super::{into}"),
+            format!("Ok(super::{into}::from({value}))"),
+        ),
+        None => (ty, format!("Ok({value})")),
     }
 }

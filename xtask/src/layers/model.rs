@@ -36,6 +36,11 @@ pub struct Operation {
     pub facade: Option<(String, String)>,
     pub paging: Option<Paging>,
     pub params: Vec<Param>,
+    /// `x-hpc.cluster_user`: the parameter that takes the region's cluster user, which
+    /// the facade discovers unless the caller sets `.user(...)`.
+    pub cluster_user: Option<String>,
+    /// `x-hpc.into`: the facade type the answer's `data` becomes (`From<data>`).
+    pub into: Option<String>,
 }
 
 /// `x-hpc.paging`: which fields page the listing.
@@ -137,7 +142,15 @@ fn operation(spec: &Value, path: &str, method: &str, op: &Value) -> anyhow::Resu
         Some(paging) => Some(paging_of(spec, &response, paging, &params)?),
         None => None,
     };
+    let cluster_user = facts["cluster_user"].as_str().map(str::to_string);
+    if let Some(name) = &cluster_user
+        && !params.iter().any(|p| &p.name == name)
+    {
+        bail!("`x-hpc.cluster_user` names `{name}`, which is not a parameter");
+    }
     Ok(Operation {
+        cluster_user,
+        into: facts["into"].as_str().map(str::to_string),
         id: op["operationId"].as_str().unwrap_or_default().to_string(),
         method: method.to_uppercase(),
         path: path.to_string(),

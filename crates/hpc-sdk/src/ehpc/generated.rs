@@ -187,8 +187,8 @@ impl ListClusters {
         self
     }
     /// 排序操作. `0` ascending, `1` descending.
-    pub fn reverse(mut self, value: impl Into<i64>) -> Self {
-        self.reverse = Some(value.into());
+    pub fn reverse(mut self, value: i64) -> Self {
+        self.reverse = Some(value);
         self
     }
     /// Sets or (with `None`) unsets [`Self::reverse`].
@@ -197,8 +197,8 @@ impl ListClusters {
         self
     }
     /// 是否获取 appcent 相关的集群信息. `1` adds the appcenter details, `0` leaves them out.
-    pub fn verbose(mut self, value: impl Into<i64>) -> Self {
-        self.verbose = Some(value.into());
+    pub fn verbose(mut self, value: i64) -> Self {
+        self.verbose = Some(value);
         self
     }
     /// Sets or (with `None`) unsets [`Self::verbose`].

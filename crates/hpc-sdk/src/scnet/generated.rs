@@ -73,6 +73,225 @@ impl super::envelope::Envelope for types::WalltimeResponse {
         self.msg.as_deref().or(self.message.as_deref())
     }
 }
+/// The `jobs` operations of a [`Client`].
+#[derive(Clone, Debug)]
+pub struct Jobs {
+    client: Client,
+}
+impl Client {
+    /// The `jobs` operations.
+    pub fn jobs(&self) -> Jobs {
+        Jobs { client: self.clone() }
+    }
+}
+impl Jobs {
+    /// 查询成员实时作业列表 (a group member's live jobs) (`GET /ac/openapi/v2/clusters/{clusterId}/groups/{groupId}/clusterUserNames/{clusterUserName}/jobs`, `list_member_jobs`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.jobs().member_jobs().send().await?;
+    /// # let _ = answer;
+    /// # Ok(()) }
+    /// ```
+    pub fn member_jobs(&self) -> ListMemberJobs {
+        ListMemberJobs::new(self.client.clone())
+    }
+    /// 查询作业状态统计信息 (job counts by state) (`GET /hpc/openapi/v2/view/jobs/state`, `get_job_state_counts`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.jobs().state_counts().send().await?;
+    /// # let _ = answer;
+    /// # Ok(()) }
+    /// ```
+    pub fn state_counts(&self) -> GetJobStateCounts {
+        GetJobStateCounts::new(self.client.clone())
+    }
+}
+/// 查询成员实时作业列表 (a group member's live jobs) (`GET /ac/openapi/v2/clusters/{clusterId}/groups/{groupId}/clusterUserNames/{clusterUserName}/jobs`); built by [`Jobs::member_jobs`]. Nothing is sent until
+/// `.send()` is awaited.
+///
+/// ```no_run
+/// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+/// let request = client.jobs().member_jobs();
+/// # let _ = request; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct ListMemberJobs {
+    client: Client,
+    cluster_id: Option<i64>,
+    group_id: Option<i64>,
+    cluster_user_name: Option<String>,
+}
+impl ListMemberJobs {
+    fn new(client: Client) -> Self {
+        Self {
+            cluster_id: None,
+            group_id: None,
+            cluster_user_name: None,
+            client,
+        }
+    }
+    /// 区域ID. Region id, e.g. `11112`.
+    pub fn cluster_id(mut self, value: i64) -> Self {
+        self.cluster_id = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::cluster_id`].
+    pub fn set_cluster_id(mut self, value: Option<i64>) -> Self {
+        self.cluster_id = value;
+        self
+    }
+    /// 组ID. Group id; exceeds 2^53 (e.g. `533686286955839488`), so never a float.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.group_id = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::group_id`].
+    pub fn set_group_id(mut self, value: Option<i64>) -> Self {
+        self.group_id = value;
+        self
+    }
+    /// 区域用户名. The member's cluster user name.
+    pub fn cluster_user_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_user_name = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::cluster_user_name`].
+    pub fn set_cluster_user_name(mut self, value: Option<String>) -> Self {
+        self.cluster_user_name = value;
+        self
+    }
+    fn check(&self) -> Result<()> {
+        if self.cluster_id.is_none() {
+            return Err(
+                Error::invalid_input(
+                    "list_member_jobs needs `clusterId`: call .cluster_id(...)",
+                ),
+            );
+        }
+        if self.group_id.is_none() {
+            return Err(
+                Error::invalid_input(
+                    "list_member_jobs needs `groupId`: call .group_id(...)",
+                ),
+            );
+        }
+        if self.cluster_user_name.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            return Err(
+                Error::invalid_input(
+                    "list_member_jobs needs `clusterUserName`: call .cluster_user_name(...)",
+                ),
+            );
+        }
+        Ok(())
+    }
+    /// Sends the request and answers the envelope's `data`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.jobs().member_jobs().send().await?;
+    /// # let _ = answer; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Vec<types::MemberJob>> {
+        self.check()?;
+        let answer = {
+            let this = &self;
+            self.client
+                .execute_platform(
+                    &ops::LIST_MEMBER_JOBS,
+                    |api| async move {
+                        let mut request = api.list_member_jobs();
+                        if let Some(value) = &this.cluster_id {
+                            request = request.cluster_id(value.clone());
+                        }
+                        if let Some(value) = &this.group_id {
+                            request = request.group_id(value.clone());
+                        }
+                        if let Some(value) = &this.cluster_user_name {
+                            request = request.cluster_user_name(value.clone());
+                        }
+                        request.send().await
+                    },
+                )
+                .await
+        }?;
+        Ok(answer.data.unwrap_or_default())
+    }
+}
+/// 查询作业状态统计信息 (job counts by state) (`GET /hpc/openapi/v2/view/jobs/state`); built by [`Jobs::state_counts`]. Nothing is sent until
+/// `.send()` is awaited.
+///
+/// ```no_run
+/// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+/// let request = client.jobs().state_counts();
+/// # let _ = request; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct GetJobStateCounts {
+    client: Client,
+    user: Option<String>,
+    region: Option<String>,
+}
+impl GetJobStateCounts {
+    fn new(client: Client) -> Self {
+        Self {
+            user: None,
+            region: None,
+            client,
+        }
+    }
+    /// The cluster user (default: the one discovered for the region).
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::user`].
+    pub fn set_user(mut self, user: Option<String>) -> Self {
+        self.user = user;
+        self
+    }
+    /// The region (default: the client's).
+    pub fn region(mut self, id: impl Into<String>) -> Self {
+        self.region = Some(id.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::region`].
+    pub fn set_region(mut self, id: Option<String>) -> Self {
+        self.region = id;
+        self
+    }
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Sends the request and answers the envelope's `data`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.jobs().state_counts().send().await?;
+    /// # let _ = answer; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<super::JobStateCounts> {
+        self.check()?;
+        let answer = {
+            self.client
+                .execute_region_as(
+                    &ops::GET_JOB_STATE_COUNTS,
+                    self.region.as_deref(),
+                    self.user.as_deref(),
+                    |api, user| async move {
+                        let mut request = api.get_job_state_counts();
+                        request = request.user_name(user.clone());
+                        request.send().await
+                    },
+                )
+                .await
+        }?;
+        Ok(super::JobStateCounts::from(answer.data.unwrap_or_default()))
+    }
+}
 /// The `schedulers` operations of a [`Client`].
 #[derive(Clone, Debug)]
 pub struct Schedulers {
@@ -150,5 +369,101 @@ impl ListSchedulers {
                 .await
         }?;
         Ok(answer.data.unwrap_or_default())
+    }
+}
+/// The `usage` operations of a [`Client`].
+#[derive(Clone, Debug)]
+pub struct Usage {
+    client: Client,
+}
+impl Client {
+    /// The `usage` operations.
+    pub fn usage(&self) -> Usage {
+        Usage { client: self.clone() }
+    }
+}
+impl Usage {
+    /// 查询已用机时 (CPU time used) (`GET /hpc/openapi/v2/view/walltime/users/{username}`, `get_used_walltime`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.usage().walltime().send().await?;
+    /// # let _ = answer;
+    /// # Ok(()) }
+    /// ```
+    pub fn walltime(&self) -> GetUsedWalltime {
+        GetUsedWalltime::new(self.client.clone())
+    }
+}
+/// 查询已用机时 (CPU time used) (`GET /hpc/openapi/v2/view/walltime/users/{username}`); built by [`Usage::walltime`]. Nothing is sent until
+/// `.send()` is awaited.
+///
+/// ```no_run
+/// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+/// let request = client.usage().walltime();
+/// # let _ = request; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct GetUsedWalltime {
+    client: Client,
+    user: Option<String>,
+    region: Option<String>,
+}
+impl GetUsedWalltime {
+    fn new(client: Client) -> Self {
+        Self {
+            user: None,
+            region: None,
+            client,
+        }
+    }
+    /// The cluster user (default: the one discovered for the region).
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::user`].
+    pub fn set_user(mut self, user: Option<String>) -> Self {
+        self.user = user;
+        self
+    }
+    /// The region (default: the client's).
+    pub fn region(mut self, id: impl Into<String>) -> Self {
+        self.region = Some(id.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::region`].
+    pub fn set_region(mut self, id: Option<String>) -> Self {
+        self.region = id;
+        self
+    }
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Sends the request and answers the envelope's `data`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.usage().walltime().send().await?;
+    /// # let _ = answer; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<f64> {
+        self.check()?;
+        let answer = {
+            self.client
+                .execute_region_as(
+                    &ops::GET_USED_WALLTIME,
+                    self.region.as_deref(),
+                    self.user.as_deref(),
+                    |api, user| async move {
+                        let mut request = api.get_used_walltime();
+                        request = request.username(user.clone());
+                        request.send().await
+                    },
+                )
+                .await
+        }?;
+        Ok(answer.data.ok_or_else(|| crate::response::no_data("get_used_walltime"))?)
     }
 }

@@ -5,7 +5,7 @@
 //! # async fn run() -> hpc_sdk::Result<()> {
 //! // SCNET_USER, SCNET_ACCESS_KEY, SCNET_SECRET_KEY (see ClientBuilder::from_env)
 //! let client = hpc_sdk::scnet::Client::from_env()?;
-//! let counts = client.job_state().send().await?;
+//! let counts = client.jobs().state_counts().send().await?;
 //! println!("{} running, {} queued", counts.running, counts.queued);
 //! # Ok(()) }
 //! ```
@@ -26,8 +26,10 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 pub use config::{ClientBuilder, DEFAULT_API_URL, DEFAULT_PORTAL_URL};
-pub use generated::{ListSchedulers, Schedulers};
-pub use ops::{JobState, JobStateCounts, MemberJobs, Region, Regions, Walltime};
+pub use generated::{
+    GetJobStateCounts, GetUsedWalltime, Jobs, ListMemberJobs, ListSchedulers, Schedulers, Usage,
+};
+pub use ops::{JobStateCounts, ListRegions, Region, Regions};
 /// Token helpers, public only for tests: not part of the supported API.
 #[doc(hidden)]
 pub use token::{access_key_signature, token_expiry};
@@ -136,31 +138,6 @@ impl Client {
     /// A client configured from the environment (see [`ClientBuilder::from_env`]).
     pub fn from_env() -> Result<Self> {
         ClientBuilder::from_env()?.build()
-    }
-
-    /// Job counts by state (`view/jobs/state`) for the cluster user.
-    pub fn job_state(&self) -> JobState {
-        JobState::new(self.clone())
-    }
-
-    /// A group member's live jobs (`clusters/{c}/groups/{g}/clusterUserNames/{u}/jobs`).
-    pub fn member_jobs(
-        &self,
-        cluster_id: i64,
-        group_id: i64,
-        cluster_user: impl Into<String>,
-    ) -> MemberJobs {
-        MemberJobs::new(self.clone(), cluster_id, group_id, cluster_user.into())
-    }
-
-    /// CPU time used by the cluster user (`view/walltime/users/{u}`).
-    pub fn walltime(&self) -> Walltime {
-        Walltime::new(self.clone())
-    }
-
-    /// The regions the login answered, and which have a token.
-    pub fn regions(&self) -> Regions {
-        Regions::new(self.clone())
     }
 
     /// The region calls go to: the configured one, else the first with a token.

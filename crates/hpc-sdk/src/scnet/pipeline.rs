@@ -60,6 +60,38 @@ impl Client {
         self.operation(work).await
     }
 
+    /// [`Client::execute_region`] as a cluster user: `user`, or the one discovery found
+    /// for the region. `attempt` also gets the user.
+    pub(crate) async fn execute_region_as<T, F, Fut>(
+        &self,
+        operation: &Operation,
+        region: Option<&str>,
+        user: Option<&str>,
+        attempt: F,
+    ) -> Result<T>
+    where
+        T: envelope::Envelope,
+        F: Fn(scnet_client::Client, String) -> Fut,
+        Fut: Future<Output = Sent<T>>,
+    {
+        let work = async {
+            let (_, site) = self.region_target(region).await?;
+            let user = user
+                .map(str::to_string)
+                .or_else(|| site.cluster_user.clone())
+                .filter(|u| !u.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::invalid_input(
+                        "no cluster user name: discovery found none; pass .user(...)",
+                    )
+                })?;
+            let (user, attempt) = (&user, &attempt);
+            self.execute_region(operation, region, |hpc| attempt(hpc, user.clone()))
+                .await
+        };
+        self.operation(work).await
+    }
+
     /// Sends `operation` to the platform host with the platform token.
     pub(crate) async fn execute_platform<T, F, Fut>(
         &self,
