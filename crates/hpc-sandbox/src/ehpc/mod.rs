@@ -62,26 +62,39 @@ fn json_response(body: Vec<u8>) -> Response {
     response
 }
 
-async fn list_jobs(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+/// What every signed GET handler checks first: the method, the body, the query, the
+/// signature. `Err` is the error answer to send.
+async fn signed_get(
+    shared: &Shared,
+    request: Request,
+    action: &str,
+) -> Result<(axum::http::request::Parts, Vec<(String, String)>), Response> {
     let (parts, body) = request.into_parts();
     if parts.method != Method::GET {
-        return ehpc_error(1101, "MethodNotAllowed, job/list takes GET");
+        return Err(ehpc_error(
+            1101,
+            &format!("MethodNotAllowed, {action} takes GET"),
+        ));
     }
     let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
-        return ehpc_error(1100, "ParameterError, request body too large");
+        return Err(ehpc_error(1100, "ParameterError, request body too large"));
     };
-    let params = match parse_raw_query(parts.uri.query().unwrap_or("")) {
-        Ok(params) => params,
-        Err(piece) => {
-            return ehpc_error(
-                1100,
-                &format!("ParameterError, [{piece}] is not valid UTF-8"),
-            );
-        }
+    let params = parse_raw_query(parts.uri.query().unwrap_or("")).map_err(|piece| {
+        ehpc_error(
+            1100,
+            &format!("ParameterError, [{piece}] is not valid UTF-8"),
+        )
+    })?;
+    authenticate(shared, "GET", parts.uri.path(), &params, &body)
+        .map_err(|(code, message)| ehpc_error(code, &message))?;
+    Ok((parts, params))
+}
+
+async fn list_jobs(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, params) = match signed_get(&shared, request, "job/list").await {
+        Ok(checked) => checked,
+        Err(answer) => return answer,
     };
-    if let Err((code, message)) = authenticate(&shared, "GET", parts.uri.path(), &params, &body) {
-        return ehpc_error(code, &message);
-    }
     if let Err((code, message)) = known_cluster(&shared, &params) {
         return ehpc_error(code, &message);
     }
@@ -95,25 +108,10 @@ async fn list_jobs(State(shared): State<Arc<Shared>>, request: Request) -> Respo
 }
 
 async fn list_clusters(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    if parts.method != Method::GET {
-        return ehpc_error(1101, "MethodNotAllowed, cluster/list takes GET");
-    }
-    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
-        return ehpc_error(1100, "ParameterError, request body too large");
+    let params = match signed_get(&shared, request, "cluster/list").await {
+        Ok((_, params)) => params,
+        Err(answer) => return answer,
     };
-    let params = match parse_raw_query(parts.uri.query().unwrap_or("")) {
-        Ok(params) => params,
-        Err(piece) => {
-            return ehpc_error(
-                1100,
-                &format!("ParameterError, [{piece}] is not valid UTF-8"),
-            );
-        }
-    };
-    if let Err((code, message)) = authenticate(&shared, "GET", parts.uri.path(), &params, &body) {
-        return ehpc_error(code, &message);
-    }
     match clusters::list(&shared.credentials, &params) {
         Ok(answer) => json_response(serde_json::to_vec(&answer).unwrap_or_default()),
         Err(message) => ehpc_error(1100, &message),
