@@ -107,8 +107,8 @@ pub struct ClusterListArgs {
     /// Clusters per page (1..=100).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: u32,
-    /// Start at this offset.
-    #[arg(long, default_value_t = 0)]
+    /// Start at this offset (at most 9223372036854775807, the API's int64).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub offset: u64,
     /// Follow every page to the end.
     #[arg(long)]
@@ -125,7 +125,7 @@ pub enum EhpcJobsCommand {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// The cluster (default: `EHPC_CLUSTER_ID`, or the sandbox's with --sandbox).
-    #[arg(long, env = "EHPC_CLUSTER_ID")]
+    #[arg(long, env = "EHPC_CLUSTER_ID", value_parser = non_blank)]
     pub cluster_id: Option<String>,
     /// Another zone than `EHPC_ZONE`.
     #[arg(long)]
@@ -151,8 +151,8 @@ pub struct ListArgs {
     /// Jobs per page (1..=100).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: u32,
-    /// Start at this offset.
-    #[arg(long, default_value_t = 0)]
+    /// Start at this offset (at most 9223372036854775807, the API's int64).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub offset: u64,
     /// Follow every page to the end.
     #[arg(long)]
@@ -216,5 +216,16 @@ fn parse_deadline(text: &str) -> Result<f64, String> {
         Err(format!(
             "`{text}`: the deadline must be more than 0 and at most 1e9 seconds"
         ))
+    }
+}
+
+/// A value with its surrounding white space trimmed (a `$(cat file)` newline), refused
+/// when nothing is left.
+fn non_blank(text: &str) -> Result<String, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(trimmed.to_string())
     }
 }

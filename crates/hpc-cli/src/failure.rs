@@ -40,13 +40,15 @@ impl Failure {
                 ExitCode::FAILURE
             }
             Failure::Usage(message) => {
-                eprintln!("error: {message}");
+                eprintln!("error: {}", crate::inert::inert(&message));
                 ExitCode::from(2)
             }
             Failure::Sdk(error) => {
+                // One line, and nothing a server wrote can drive the terminal.
+                let message = crate::inert::inert(&error.to_string()).into_owned();
                 match hint(&error) {
-                    Some(hint) => eprintln!("error: {error} (hint: {hint})"),
-                    None => eprintln!("error: {error}"),
+                    Some(hint) => eprintln!("error: {message} (hint: {hint})"),
+                    None => eprintln!("error: {message}"),
                 }
                 ExitCode::FAILURE
             }

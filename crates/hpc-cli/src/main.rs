@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod failure;
+mod inert;
 mod output;
 mod target;
 

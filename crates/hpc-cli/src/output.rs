@@ -7,6 +7,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::args::Output;
+use crate::inert::inert;
 
 /// Something printable as a table row and as JSON.
 pub trait Record: Serialize {
@@ -22,7 +23,14 @@ pub struct Printer<W: Write> {
     out: W,
     rows: Vec<Vec<String>>,
     written: usize,
+    /// Whether a table's header was printed (with its first block of rows).
+    header_done: bool,
+    finished: bool,
 }
+
+/// A table is aligned and printed this many rows at a time, so `--all` over millions of
+/// jobs holds one block in memory, never the listing.
+pub const TABLE_BLOCK_ROWS: usize = 1000;
 
 impl<W: Write> Printer<W> {
     pub fn new(format: Output, out: W) -> Self {
@@ -31,12 +39,20 @@ impl<W: Write> Printer<W> {
             out,
             rows: Vec::new(),
             written: 0,
+            header_done: false,
+            finished: false,
         }
     }
 
     pub fn push<R: Record>(&mut self, record: &R) -> io::Result<()> {
         match self.format {
-            Output::Table => self.rows.push(record.row()),
+            Output::Table => {
+                let row = record.row().iter().map(|c| inert(c).into_owned()).collect();
+                self.rows.push(row);
+                if self.rows.len() >= TABLE_BLOCK_ROWS {
+                    self.print_block::<R>()?;
+                }
+            }
             Output::Jsonl => {
                 serde_json::to_writer(&mut self.out, record)?;
                 self.out.write_all(b"\n")?;
@@ -59,22 +75,33 @@ impl<W: Write> Printer<W> {
         self.out.flush()
     }
 
+    /// Aligns and prints the rows held so far, with the header the first time.
+    fn print_block<R: Record>(&mut self) -> io::Result<()> {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if !self.header_done {
+            table.set_header(R::headers().iter().copied());
+            self.header_done = true;
+        }
+        for row in self.rows.drain(..) {
+            table.add_row(row);
+        }
+        // Flush left, two spaces between columns.
+        table.column_iter_mut().for_each(|column| {
+            column.set_padding((0, 2));
+        });
+        writeln!(self.out, "{}", table.trim_fmt())
+    }
+
     pub fn finish<R: Record>(mut self) -> io::Result<()> {
+        self.finished = true;
         match self.format {
             Output::Table => {
-                let mut table = Table::new();
-                table
-                    .load_preset(presets::NOTHING)
-                    .set_content_arrangement(ContentArrangement::Disabled);
-                table.set_header(R::headers().iter().copied());
-                for row in self.rows.drain(..) {
-                    table.add_row(row);
+                if !self.rows.is_empty() || !self.header_done {
+                    self.print_block::<R>()?;
                 }
-                // Flush left, two spaces between columns.
-                table.column_iter_mut().for_each(|column| {
-                    column.set_padding((0, 2));
-                });
-                writeln!(self.out, "{}", table.trim_fmt())?;
             }
             Output::Json => {
                 self.out
@@ -83,6 +110,16 @@ impl<W: Write> Printer<W> {
             Output::Jsonl => {}
         }
         self.out.flush()
+    }
+}
+
+impl<W: Write> Drop for Printer<W> {
+    /// A listing that failed midway still leaves valid JSON: the array is closed.
+    fn drop(&mut self) {
+        if !self.finished && self.format == Output::Json && self.written > 0 {
+            let _ = self.out.write_all(b"\n]\n");
+            let _ = self.out.flush();
+        }
     }
 }
 
@@ -250,6 +287,47 @@ mod tests {
                 count: 3,
             },
         ]
+    }
+
+    #[test]
+    fn a_long_table_is_aligned_in_blocks_under_one_header() {
+        let mut out = Vec::new();
+        let mut printer = Printer::new(Output::Table, &mut out);
+        for count in 0..2500 {
+            printer
+                .push(&StateCount {
+                    state: "running".into(),
+                    count,
+                })
+                .unwrap();
+            assert!(
+                printer.rows.len() < TABLE_BLOCK_ROWS,
+                "rows held stay bounded"
+            );
+        }
+        printer.finish::<StateCount>().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().filter(|l| l.starts_with("STATE")).count(), 1);
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("running")).count(),
+            2500
+        );
+    }
+
+    #[test]
+    fn a_json_listing_dropped_midway_is_still_an_array() {
+        let mut out = Vec::new();
+        {
+            let mut printer = Printer::new(Output::Json, &mut out);
+            printer
+                .push(&StateCount {
+                    state: "a".into(),
+                    count: 1,
+                })
+                .unwrap();
+        }
+        let parsed: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
+        assert_eq!(parsed.len(), 1);
     }
 
     #[test]

@@ -10,10 +10,12 @@ use crate::error::{Error, Result};
 /// How much of a body an error shows.
 const EXCERPT_CHARS: usize = 300;
 
-/// The first [`EXCERPT_CHARS`] characters of a body, for error messages.
+/// The first [`EXCERPT_CHARS`] characters of a body, for error messages, on one line:
+/// every run of white space (an HTML page's newlines) becomes one space.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = scrub_tokens(&String::from_utf8_lossy(body));
-    let trimmed = text.trim();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let trimmed = text.as_str();
     match trimmed.char_indices().nth(EXCERPT_CHARS) {
         Some((cut, _)) => format!("{}…", &trimmed[..cut]),
         None => trimmed.to_string(),
@@ -142,10 +144,20 @@ async fn unexpected(response: reqwest::Response, envelope: EnvelopeReader) -> Er
     })
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is rare from these gateways and ignored).
+/// `Retry-After` in either of its forms: seconds, or an HTTP date (the wait until then;
+/// a date already past is no wait).
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = at.signed_duration_since(chrono::Utc::now());
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -159,6 +171,10 @@ mod tests {
         assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
         assert!(cut.ends_with('…'));
         assert_eq!(excerpt(b"  {\"a\":1}  "), "{\"a\":1}");
+        assert_eq!(
+            excerpt(b"<html>\r\n<head><title>502</title></head>\n\n<body>bad</body>"),
+            "<html> <head><title>502</title></head> <body>bad</body>"
+        );
     }
 
     #[test]
@@ -178,10 +194,20 @@ mod tests {
         assert_eq!(retry_after(&headers), None);
         headers.insert(reqwest::header::RETRY_AFTER, "3".parse().unwrap());
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        // An HTTP date in the past is no wait; one ahead is the time until then.
         headers.insert(
             reqwest::header::RETRY_AFTER,
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
         );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        let ahead = (chrono::Utc::now() + chrono::Duration::seconds(90)).to_rfc2822();
+        headers.insert(reqwest::header::RETRY_AFTER, ahead.parse().unwrap());
+        let wait = retry_after(&headers).unwrap();
+        assert!(
+            wait > Duration::from_secs(80) && wait <= Duration::from_secs(90),
+            "{wait:?}"
+        );
+        headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(retry_after(&headers), None);
     }
 }

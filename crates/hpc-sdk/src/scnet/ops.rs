@@ -56,7 +56,8 @@ impl JobStateCounts {
                     continue;
                 }
             };
-            *slot += count;
+            // A state counted under both of its names, or a hostile count, never wraps.
+            *slot = slot.saturating_add(count);
         }
         counts
     }
