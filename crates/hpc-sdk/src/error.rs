@@ -186,7 +186,7 @@ impl Error {
         Error::Api {
             platform: Platform::Ehpc,
             code: ErrorCode::Ehpc(EhpcCode::from_code(code)),
-            message: message.into(),
+            message: crate::scrub::scrub(&message.into()),
             http_status,
         }
     }
@@ -195,9 +195,30 @@ impl Error {
         Error::Api {
             platform: Platform::Scnet,
             code: ErrorCode::Scnet(ScnetCode::from_code(code)),
-            message: message.into(),
+            message: crate::scrub::scrub(&message.into()),
             http_status,
         }
+    }
+
+    /// The error with every occurrence of `value` (a configured identifier such as an
+    /// access key id) in what a server wrote replaced by `[REDACTED]`.
+    pub(crate) fn redact(mut self, value: &str) -> Self {
+        if value.len() < 4 {
+            // Too short to be told from ordinary text.
+            return self;
+        }
+        if let Error::Api { message: text, .. }
+        | Error::Http {
+            body_excerpt: text, ..
+        }
+        | Error::Decode {
+            body_excerpt: text, ..
+        } = &mut self
+            && text.contains(value)
+        {
+            *text = text.replace(value, "[REDACTED]");
+        }
+        self
     }
 
     pub(crate) fn invalid_input(message: impl Into<String>) -> Self {

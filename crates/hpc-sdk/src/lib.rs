@@ -37,6 +37,7 @@ mod response;
 pub mod retry;
 mod retry_policy;
 pub mod scnet;
+mod scrub;
 
 pub use codes::{EhpcCode, ErrorCode, ScnetCode};
 pub use context::{BoxFuture, Clock, Sleep, SystemClock, Timeouts, TokioSleep};

@@ -48,6 +48,8 @@ pub struct Client {
 }
 
 struct Inner {
+    /// Kept to scrub it from what servers echo back into errors.
+    access_key_id: String,
     api: ehpc_client::Client,
     endpoint: String,
     zone: String,

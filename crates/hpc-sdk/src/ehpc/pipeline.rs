@@ -45,7 +45,9 @@ impl Client {
                 )),
             }
         });
-        deadline::operation(rt.timeouts.per_operation, attempts).await
+        deadline::operation(rt.timeouts.per_operation, attempts)
+            .await
+            .map_err(|error| error.redact(&self.inner.access_key_id))
     }
 
     /// The generated client (its pre-hook signs).

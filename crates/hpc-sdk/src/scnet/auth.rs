@@ -75,6 +75,14 @@ impl TokenStore {
         }
     }
 
+    /// The access key of an AK/SK login, to keep it out of errors.
+    pub fn access_key(&self) -> Option<&str> {
+        match &self.credentials {
+            Credentials::AccessKey { access_key, .. } => Some(access_key),
+            _ => None,
+        }
+    }
+
     /// Whether a refused token can be replaced (not for a static token).
     pub fn can_refresh(&self) -> bool {
         !matches!(self.credentials, Credentials::Token(_))

@@ -175,7 +175,12 @@ impl Client {
     /// Runs `work` as one user call: logins, discovery, renewals, retries and waits all
     /// under the one per-operation deadline.
     async fn operation<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-        crate::deadline::operation(self.inner.rt.timeouts.per_operation, work).await
+        let result = crate::deadline::operation(self.inner.rt.timeouts.per_operation, work).await;
+        // A server that echoes the login's access key into an error must not show it.
+        result.map_err(|error| match self.inner.tokens.access_key() {
+            Some(key) => error.redact(key),
+            None => error,
+        })
     }
 
     /// Runs `call` with a token of `kind`; on 10008 (an expired token, in practice)
