@@ -184,3 +184,42 @@ fn offsets_past_int64_and_blank_cluster_ids_are_usage_errors() {
     );
     assert!(output.status.success(), "{output:?}");
 }
+
+#[test]
+fn a_server_that_ignores_the_offset_ends_the_listing_with_an_error() {
+    let server = MockServer::start();
+    let names: Vec<String> = (0..100).map(|i| format!("job-{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    for total in [1_000_000_000_i64, -1] {
+        let body = serde_json::json!({"ret_code": 0, "total_count": total, "hpc_job_set":
+            names.iter().enumerate().map(|(i, n)| serde_json::json!({"job_id": i, "job_name": n})).collect::<Vec<_>>()})
+        .to_string();
+        let mut listing = server.mock(|when, then| {
+            when.path("/api/job/list");
+            then.status(200).body(&body);
+        });
+        let output = hpc(
+            &server,
+            &[
+                "--output",
+                "jsonl",
+                "ehpc",
+                "jobs",
+                "list",
+                "--cluster-id",
+                "c",
+                "--all",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("inconsistent listing"), "{stderr}");
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap().lines().count(),
+            100
+        );
+        // Two pages, plus what `--all`'s prefetch had in flight: no endless loop.
+        assert!(listing.calls() <= 4, "{} requests", listing.calls());
+        listing.delete();
+    }
+}

@@ -176,8 +176,13 @@ impl ListJobs {
     }
 }
 
+/// A job's stable name: its `hpcjob_uuid`, else its scheduler `job_id`.
 fn job_key(job: &EhpcJob) -> Option<u64> {
-    job.job_id.as_ref().map(crate::paging::key_of)
+    match (&job.hpcjob_uuid, &job.job_id) {
+        (Some(uuid), _) if !uuid.is_empty() => Some(crate::paging::key_of(uuid)),
+        (_, Some(id)) => Some(crate::paging::key_of(id)),
+        _ => None,
+    }
 }
 
 /// One page, through the pipeline.

@@ -57,7 +57,9 @@ impl Cursor {
         let offset = self.next_offset;
         let jobs = page.items;
         let received = jobs.len() as u64;
-        let page_total = page.total.map(|total| total.max(0) as u64);
+        // A negative count (`-1`, "unknown" on some servers) is no count at all: the
+        // listing then ends at a short page, never after the first one.
+        let page_total = page.total.and_then(|total| u64::try_from(total).ok());
         match page_total {
             Some(total) => {
                 self.end = Some(self.end.map_or(total, |end| end.min(total)));
@@ -91,7 +93,18 @@ impl Cursor {
             .filter(|job| key(job).is_none_or(|id| !self.previous_ids.contains(&id)))
             .collect();
         self.previous_ids = ids;
-        self.next_offset = offset + received;
+        if jobs.is_empty() && offset < end {
+            // Every item of the page was on the previous one: a server that answers the
+            // same page whatever the offset would otherwise be listed forever.
+            self.finished = true;
+            return Step::Fail(Error::InconsistentListing {
+                message: format!(
+                    "the page at offset {offset} repeats the previous page ({received} items, none new): the server is not paging; {} items were listed",
+                    self.listed
+                ),
+            });
+        }
+        self.next_offset = offset.saturating_add(received);
         self.listed += jobs.len() as u64;
         if self.next_offset >= end {
             // A full page reaching `end` while itself counting more jobs: an earlier page
@@ -234,6 +247,36 @@ mod tests {
             yielded(cursor.on_page(page(9..19, Some(21)), key)),
             (10..19).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn a_server_answering_the_same_page_at_every_offset_is_an_error_not_a_loop() {
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, None), key));
+        match cursor.on_page(page(0..10, None), key) {
+            Step::Fail(Error::InconsistentListing { message }) => {
+                assert!(message.contains("none new"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(cursor.finished);
+        // With a huge count, too.
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, Some(i64::MAX)), key));
+        assert!(matches!(
+            cursor.on_page(page(0..10, Some(i64::MAX)), key),
+            Step::Fail(_)
+        ));
+    }
+
+    #[test]
+    fn a_negative_total_count_is_no_count() {
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, Some(-1)), key));
+        assert!(!cursor.finished, "-1 must not end a listing after one page");
+        yielded(cursor.on_page(page(10..20, Some(-1)), key));
+        yielded(cursor.on_page(page(20..25, Some(-1)), key));
+        assert!(cursor.finished);
     }
 
     #[test]
