@@ -2503,7 +2503,7 @@ Arguments:
 - `owner`: The owning user, e.g. `usr-vceaHsJu` (required on the vendor page, optional in the server's own client).
 - `reverse`: 排序操作. `0` ascending, `1` descending.
 - `run_user`: 运行作业用户. Only clusters this user runs jobs on.
-- `search_word`: 模糊查询, keys [name]. Only clusters whose name matches.
+- `search_word`: 模糊查询 by name. Only clusters whose name matches.
 - `shared_status`: 集群的共享状态. `shared` or `not_shared`.
 - `sort_key`: 排序键. The field to sort by (default the creation time).
 - `status`: 集群的状态. `pending`, `active`, `stopped` or `suspended`.

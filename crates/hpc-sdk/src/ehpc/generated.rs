@@ -146,7 +146,7 @@ impl ListClusters {
         self.run_user = value;
         self
     }
-    /// 模糊查询, keys \[name\]. Only clusters whose name matches.
+    /// 模糊查询 by name. Only clusters whose name matches.
     pub fn search_word(mut self, value: impl Into<String>) -> Self {
         self.search_word = Some(value.into());
         self
