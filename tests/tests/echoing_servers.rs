@@ -84,3 +84,41 @@ async fn a_scnet_login_error_that_echoes_the_headers_shows_no_credential() {
     assert!(!text.contains("45a8284"), "{text}");
     assert!(!text.contains('\n'), "one line: {text}");
 }
+
+#[tokio::test]
+async fn a_login_with_only_the_platform_token_is_one_clear_error_after_one_login() {
+    let server = MockServer::start_async().await;
+    let login = server.mock(|when, then| {
+        when.path("/api/user/v3/tokens");
+        then.status(200).body(
+            r#"{"code":"0","msg":"success","data":[{"clusterId":"0","clusterName":"ac","token":"opaque-platform"},{"clusterId":"11250","clusterName":"西北一区","token":null}]}"#,
+        );
+    });
+    let client = hpc_sdk::scnet::Client::builder()
+        .api_url(server.base_url())
+        .portal_url(server.base_url())
+        .access_key("bob", "85f96a42b13f4d2c8b760d2775bbcca8", "SK")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.usage().walltime().send().await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Auth { .. }), "{text}");
+    assert!(text.contains("no region token"), "{text}");
+    assert!(text.contains("SCNET_CLUSTER_ID"), "{text}");
+    assert!(!text.contains("Region("), "{text}");
+    login.assert_calls_async(1).await;
+    // A region named outright reads as a region, not as a Rust value.
+    let err = client
+        .usage()
+        .walltime()
+        .region("11250")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("region 11250: the login answered no token"),
+        "{err}"
+    );
+}

@@ -25,6 +25,15 @@ pub(crate) enum TokenKind {
     Region(std::sync::Arc<str>),
 }
 
+impl std::fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenKind::Platform => f.write_str("the platform token"),
+            TokenKind::Region(id) => write!(f, "region {id}"),
+        }
+    }
+}
+
 /// A region as a login describes it.
 #[derive(Clone)]
 pub(crate) struct RegionEntry {
@@ -97,14 +106,23 @@ impl TokenStore {
     /// none); empty if there is none or the token is static. Copies one id, not the
     /// whole login, on every call that has no region configured.
     pub async fn default_region(&self, rt: &CallContext, sites: &Sites) -> Result<String> {
-        self.with_regions(rt, sites, |regions| {
-            regions
-                .iter()
-                .find(|r| r.token.is_some())
-                .map(|r| r.id.clone())
-                .unwrap_or_default()
-        })
-        .await
+        let found = self
+            .with_regions(rt, sites, |regions| {
+                regions
+                    .iter()
+                    .find(|r| r.token.is_some())
+                    .map(|r| r.id.clone())
+            })
+            .await?;
+        match found {
+            Some(id) => Ok(id),
+            // A static token is used for whatever region it belongs to.
+            None if !self.can_refresh() => Ok(String::new()),
+            // Logging in again would answer the same: say so once.
+            None => Err(Error::auth(
+                "the login answered no region token (only the platform token): set SCNET_CLUSTER_ID to a region the account is enabled in",
+            )),
+        }
     }
 
     /// `read` applied to the regions of the last login, logging in if there was none;
@@ -163,13 +181,13 @@ impl TokenStore {
             Some(None) => {
                 *state = Some(fresh_state);
                 return Err(Error::auth(format!(
-                    "{kind:?}: the login answered no token for this region (the account is disabled there)"
+                    "{kind}: the login answered no token for this region (the account is disabled there)"
                 )));
             }
             None => {
                 *state = Some(fresh_state);
                 return Err(Error::auth(format!(
-                    "{kind:?}: the login answered no such region"
+                    "{kind}: the login answered no such region"
                 )));
             }
         };
