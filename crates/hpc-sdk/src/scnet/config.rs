@@ -194,6 +194,7 @@ impl ClientBuilder {
         let credentials = self.credentials.ok_or_else(|| {
             Error::auth("no SCNet credentials: set SCNET_USER with SCNET_ACCESS_KEY and SCNET_SECRET_KEY (or SCNET_PASSWORD and SCNET_ORG_ID), or SCNET_TOKEN")
         })?;
+        check_header_values(&credentials)?;
         let api_url = base_url(
             self.api_url.as_deref().unwrap_or(DEFAULT_API_URL),
             "SCNet API URL",
@@ -236,6 +237,38 @@ impl ClientBuilder {
     }
 }
 
+/// The credentials travel in HTTP headers: a value a header cannot carry (a control
+/// character, say) is refused here, naming the variable, instead of failing every login
+/// with "failed to parse header value".
+fn check_header_values(credentials: &Credentials) -> Result<()> {
+    use secrecy::ExposeSecret;
+    let values: Vec<(&str, &str)> = match credentials {
+        Credentials::AccessKey {
+            user, access_key, ..
+        } => vec![("SCNET_USER", user), ("SCNET_ACCESS_KEY", access_key)],
+        Credentials::Password {
+            user,
+            password,
+            org_id,
+        } => vec![
+            ("SCNET_USER", user),
+            ("SCNET_PASSWORD", password.expose_secret()),
+            ("SCNET_ORG_ID", org_id),
+        ],
+        Credentials::Token(token) => vec![("SCNET_TOKEN", token.expose_secret())],
+    };
+    match values
+        .iter()
+        .find(|(_, value)| reqwest::header::HeaderValue::from_str(value).is_err())
+    {
+        // The value itself is never shown: it may be a secret.
+        Some((name, _)) => Err(Error::auth(format!(
+            "{name} holds a character an HTTP header cannot carry (a control character or a line break)"
+        ))),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +280,30 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.to_string())
         }
+    }
+
+    #[test]
+    fn a_credential_a_header_cannot_carry_is_refused_by_name() {
+        let err = Client::builder()
+            .access_key("bob\nx", "ak", "sk")
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("SCNET_USER holds a character"),
+            "{err}"
+        );
+        let err = Client::builder()
+            .password("bob", "pa\u{7}ss", "org")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("SCNET_PASSWORD"), "{err}");
+        assert!(!err.to_string().contains("pa\u{7}ss"), "{err}");
+        assert!(
+            Client::builder()
+                .access_key("张三", "ak", "sk")
+                .build()
+                .is_ok()
+        );
     }
 
     #[test]
