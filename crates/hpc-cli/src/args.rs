@@ -83,6 +83,20 @@ pub enum EhpcClustersCommand {
     List(ClusterListArgs),
 }
 
+/// The paging flags every listing takes.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// Items per page (1..=100).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
+    /// Start at this offset (at most 9223372036854775807, the API's int64).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub offset: u64,
+    /// Follow every page to the end.
+    #[arg(long)]
+    pub all: bool,
+}
+
 /// `hpc ehpc clusters list`.
 #[derive(Debug, Args)]
 pub struct ClusterListArgs {
@@ -104,15 +118,8 @@ pub struct ClusterListArgs {
     /// Only clusters whose name matches this keyword.
     #[arg(long)]
     pub search: Option<String>,
-    /// Clusters per page (1..=100).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub limit: u32,
-    /// Start at this offset (at most 9223372036854775807, the API's int64).
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
-    pub offset: u64,
-    /// Follow every page to the end.
-    #[arg(long)]
-    pub all: bool,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,15 +155,8 @@ pub struct ListArgs {
     /// Sort descending.
     #[arg(long)]
     pub reverse: bool,
-    /// Jobs per page (1..=100).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub limit: u32,
-    /// Start at this offset (at most 9223372036854775807, the API's int64).
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
-    pub offset: u64,
-    /// Follow every page to the end.
-    #[arg(long)]
-    pub all: bool,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,8 +30,8 @@ pub async fn ehpc_jobs_list(
         .jobs()
         .list()
         .cluster_id(cluster)
-        .page_size(args.limit)
-        .offset(args.offset);
+        .page_size(args.page.limit)
+        .offset(args.page.offset);
     let filters = [
         (
             args.zone,
@@ -52,7 +52,7 @@ pub async fn ehpc_jobs_list(
         request = request.reverse(true);
     }
     let mut printer = stdout_printer(format);
-    if !args.all {
+    if !args.page.all {
         for job in request.send().await?.items {
             printer.push(&job)?;
         }
@@ -69,7 +69,7 @@ pub async fn ehpc_jobs_list(
     let mut pages = request.prefetch(2).pages();
     while let Some(page) = pages.try_next().await? {
         if let Some(bar) = &progress {
-            bar.set_length(page.total_count.saturating_sub(args.offset));
+            bar.set_length(page.total_count.saturating_sub(args.page.offset));
             bar.inc(page.items.len() as u64);
         }
         for job in &page.items {
@@ -99,10 +99,10 @@ pub async fn ehpc_clusters_list(
         .set_cluster_type(args.cluster_type)
         .set_status(args.status)
         .set_search_word(args.search)
-        .page_size(args.limit)
-        .offset(args.offset);
+        .page_size(args.page.limit)
+        .offset(args.page.offset);
     let mut printer = stdout_printer(format);
-    if args.all {
+    if args.page.all {
         let mut clusters = request.items();
         while let Some(cluster) = clusters.try_next().await? {
             printer.push(&cluster)?;
