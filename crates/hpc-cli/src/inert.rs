@@ -19,7 +19,7 @@ pub fn inert(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if is_active(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }

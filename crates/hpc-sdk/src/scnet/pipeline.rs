@@ -9,6 +9,7 @@ use progenitor_client::{Error as GenError, ResponseValue};
 use scnet_client::operations::Operation;
 
 use super::auth::TokenKind;
+use super::discovery::Site;
 use super::{Client, envelope};
 use crate::error::{Error, Result};
 use crate::retry::{self, Call};
@@ -27,7 +28,7 @@ fn call(operation: &Operation) -> Call {
 
 impl Client {
     /// Sends `operation` to a region's hpc host with the region's token: `region`, or
-    /// the client's. `attempt` gets the hpc client and the token, once per attempt.
+    /// the client's. `attempt` gets the hpc client (the token set), once per attempt.
     pub(crate) async fn execute_region<T, F, Fut>(
         &self,
         operation: &Operation,
@@ -41,21 +42,7 @@ impl Client {
     {
         let work = async {
             let (kind, site) = self.region_target(region).await?;
-            let (rt, site, attempt) = (&self.inner.rt, &site, &attempt);
-            self.authorized(kind, |token| async move {
-                retry::run(rt, call(operation), |_| async {
-                    let (index, origin) = site.hpc();
-                    let hpc = self.inner.sites.with_token(origin, &token)?;
-                    let sent = attempt(hpc).await;
-                    let result = response::value(sent, envelope::from_body).await;
-                    if matches!(result, Err(Error::Transport { .. } | Error::Timeout { .. })) {
-                        site.failed(index);
-                    }
-                    envelope::check(result?)
-                })
-                .await
-            })
-            .await
+            self.send_to_site(operation, kind, &site, &attempt).await
         };
         self.operation(work).await
     }
@@ -75,7 +62,7 @@ impl Client {
         Fut: Future<Output = Sent<T>>,
     {
         let work = async {
-            let (_, site) = self.region_target(region).await?;
+            let (kind, site) = self.region_target(region).await?;
             let user = user
                 .map(str::to_string)
                 .or_else(|| site.cluster_user.clone())
@@ -85,11 +72,42 @@ impl Client {
                         "no cluster user name: discovery found none; pass .user(...)",
                     )
                 })?;
-            let (user, attempt) = (&user, &attempt);
-            self.execute_region(operation, region, |hpc| attempt(hpc, user.clone()))
-                .await
+            let user = &user;
+            let attempt = |hpc| attempt(hpc, user.clone());
+            self.send_to_site(operation, kind, &site, &attempt).await
         };
         self.operation(work).await
+    }
+
+    /// The region's token, retries, and the move to the site's next hpc URL after a
+    /// transport failure, for a site already resolved.
+    async fn send_to_site<T, F, Fut>(
+        &self,
+        operation: &Operation,
+        kind: TokenKind,
+        site: &Site,
+        attempt: &F,
+    ) -> Result<T>
+    where
+        T: envelope::Envelope,
+        F: Fn(scnet_client::Client) -> Fut,
+        Fut: Future<Output = Sent<T>>,
+    {
+        let rt = &self.inner.rt;
+        self.authorized(kind, |token| async move {
+            retry::run(rt, call(operation), |_| async {
+                let (index, origin) = site.hpc();
+                let hpc = self.inner.sites.with_token(origin, &token)?;
+                let sent = attempt(hpc).await;
+                let result = response::value(sent, envelope::from_body).await;
+                if matches!(result, Err(Error::Transport { .. } | Error::Timeout { .. })) {
+                    site.failed(index);
+                }
+                envelope::check(result?)
+            })
+            .await
+        })
+        .await
     }
 
     /// Sends `operation` to the platform host with the platform token.
