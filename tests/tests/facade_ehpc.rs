@@ -16,8 +16,9 @@ use httpmock::prelude::*;
 #[tokio::test]
 async fn the_signature_on_the_wire_matches_one_computed_independently() {
     let server = MockServer::start_async().await;
-    // Computed with Python's hmac from docs/api-notes.md §1, not with the SDK.
-    let expected = "access_key_id=AK&cluster_id=ehpc-1&job_status=running&jobs_status=running&limit=100&offset=0&queue_name=vis%20q&signature_method=HmacSHA256&signature_version=1&timestamp=2021-08-19T16%3A44%3A40Z&version=1&zone=jinan1a&signature=eGH7NK3aw%252Bcshdb8UMqh9qUaVSPFdg6N9lc48UyHxIk%253D";
+    // Computed with Python's hmac from docs/api-notes.md §1, not with the SDK. The SDK
+    // lists oldest first unless told otherwise: `reverse=0`.
+    let expected = "access_key_id=AK&cluster_id=ehpc-1&job_status=running&jobs_status=running&limit=100&offset=0&queue_name=vis%20q&reverse=0&signature_method=HmacSHA256&signature_version=1&timestamp=2021-08-19T16%3A44%3A40Z&version=1&zone=jinan1a&signature=p82R0s5d4RN6RrDngUYgPQ639IHkY6%252FFZmYltcXy84Y%253D";
     let mock = server.mock(|when, then| {
         when.method(GET)
             .path("/api/job/list")

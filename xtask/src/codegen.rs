@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
 use proc_macro2::TokenStream;
-use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle};
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle};
 use quote::quote;
 
 use crate::{layers, spec};
@@ -57,6 +57,7 @@ const TARGETS: &[Target] = &[
 fn ehpc_settings(settings: &mut GenerationSettings) {
     settings
         .with_inner_type(quote!(crate::Hooks))
+        .with_hooks(HooksMode::Expected)
         .with_pre_hook_async(quote!(crate::before_send))
         .with_replacement("Int", "crate::LenientInt", std::iter::empty())
         .with_replacement("RetCode", "crate::LenientInt", std::iter::empty());
@@ -68,6 +69,7 @@ fn ehpc_settings(settings: &mut GenerationSettings) {
 fn scnet_settings(settings: &mut GenerationSettings) {
     settings
         .with_inner_type(quote!(crate::Auth))
+        .with_hooks(HooksMode::Expected)
         .with_pre_hook_async(quote!(crate::add_token))
         .with_replacement("Code", "crate::Code", std::iter::empty());
 }

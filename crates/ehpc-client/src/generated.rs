@@ -2428,7 +2428,13 @@ impl ClientInfo<crate::Hooks> for Client {
         &self.inner
     }
 }
-impl ClientHooks<crate::Hooks> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<crate::Hooks>,
+    {}
+};
 impl Client {
     /**List the jobs of a cluster (Action job/list)
 

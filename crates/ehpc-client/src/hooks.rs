@@ -49,15 +49,25 @@ impl fmt::Display for SignError {
 
 impl std::error::Error for SignError {}
 
-/// The generated client's inner value: the signer, if any.
+/// Wraps every response before the generated code reads its body: the `hpc-sdk` facade
+/// bounds the body's size here, since the generated `send()` reads it whole.
+///
+/// ```
+/// let keep: ehpc_client::ResponseFilter = std::sync::Arc::new(|response| response);
+/// # let _ = keep;
+/// ```
+pub type ResponseFilter = Arc<dyn Fn(reqwest::Response) -> reqwest::Response + Send + Sync>;
+
+/// The generated client's inner value: the signer and the response filter, if any.
 ///
 /// ```
 /// use ehpc_client::Hooks;
-/// assert_eq!(format!("{:?}", Hooks::unsigned()), "Hooks { signer: None }");
+/// assert_eq!(format!("{:?}", Hooks::unsigned()), "Hooks { signer: None, response_filter: None }");
 /// ```
 #[derive(Clone, Default)]
 pub struct Hooks {
     signer: Option<Arc<dyn SignRequest>>,
+    response_filter: Option<ResponseFilter>,
 }
 
 impl Hooks {
@@ -70,19 +80,27 @@ impl Hooks {
     pub fn signed_by(signer: Arc<dyn SignRequest>) -> Self {
         Self {
             signer: Some(signer),
+            response_filter: None,
         }
+    }
+
+    /// Passes every response through `filter` before its body is read.
+    pub fn with_response_filter(mut self, filter: ResponseFilter) -> Self {
+        self.response_filter = Some(filter);
+        self
     }
 }
 
 impl fmt::Debug for Hooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The signer holds a secret key: show only whether there is one.
-        let signer = if self.signer.is_some() {
-            "Some(..)"
-        } else {
-            "None"
-        };
-        write!(f, "Hooks {{ signer: {signer} }}")
+        let shown = |set: bool| if set { "Some(..)" } else { "None" };
+        write!(
+            f,
+            "Hooks {{ signer: {}, response_filter: {} }}",
+            shown(self.signer.is_some()),
+            shown(self.response_filter.is_some())
+        )
     }
 }
 
@@ -104,5 +122,22 @@ pub async fn before_send(hooks: &Hooks, request: &mut reqwest::Request) -> Resul
     match &hooks.signer {
         Some(signer) => signer.sign(request),
         None => Ok(()),
+    }
+}
+
+/// Sends each request and hands the response to the filter, if any, before the
+/// generated code reads the body.
+impl progenitor_client::ClientHooks<Hooks> for crate::Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        use progenitor_client::ClientInfo;
+        let response = self.client().execute(request).await?;
+        Ok(match &self.inner().response_filter {
+            Some(filter) => filter(response),
+            None => response,
+        })
     }
 }

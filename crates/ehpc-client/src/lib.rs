@@ -37,5 +37,5 @@ pub mod operations;
 pub mod mock;
 
 pub use generated::*;
-pub use hooks::{Hooks, SignError, SignRequest, before_send};
+pub use hooks::{Hooks, ResponseFilter, SignError, SignRequest, before_send};
 pub use lenient::LenientInt;

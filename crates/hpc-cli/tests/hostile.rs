@@ -223,3 +223,34 @@ fn a_server_that_ignores_the_offset_ends_the_listing_with_an_error() {
         listing.delete();
     }
 }
+
+#[test]
+fn an_over_long_search_word_is_refused_before_anything_is_sent() {
+    let server = MockServer::start();
+    let listing = server.mock(|when, then| {
+        when.path("/api/job/list");
+        then.status(200).body(page(&[], 0));
+    });
+    let word = "x".repeat(70_000);
+    let output = hpc(
+        &server,
+        &[
+            "ehpc",
+            "jobs",
+            "list",
+            "--cluster-id",
+            "c",
+            "--search",
+            &word,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: invalid input: the request's URL would be"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("shorten the filters"), "{stderr}");
+    listing.assert_calls(0);
+}

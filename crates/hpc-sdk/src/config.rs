@@ -18,6 +18,14 @@ macro_rules! runtime_setters {
             self
         }
 
+        /// The most bytes one answer may have, counted after decompression (default
+        /// [`DEFAULT_MAX_BODY_BYTES`](crate::DEFAULT_MAX_BODY_BYTES)); a larger answer
+        /// fails the call with [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).
+        pub fn max_body_bytes(mut self, limit: u64) -> Self {
+            self.rt.max_body_bytes = limit;
+            self
+        }
+
         /// The clock used for timestamps and token expiry (tests).
         pub fn clock(mut self, clock: std::sync::Arc<dyn $crate::Clock>) -> Self {
             self.rt.clock = clock;

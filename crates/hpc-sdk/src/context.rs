@@ -137,6 +137,8 @@ pub(crate) struct CallContext {
     pub sleep: Arc<dyn Sleep>,
     pub retry: RetryPolicy,
     pub timeouts: Timeouts,
+    /// The most bytes an answer may have, after decompression.
+    pub max_body_bytes: u64,
     /// The HTTP client enforces `timeouts.per_attempt` itself (the SDK built it), so
     /// the retry loop need not arm a timer of its own for a healthy first attempt.
     pub http_times_attempts: bool,
@@ -149,12 +151,20 @@ impl Default for CallContext {
             sleep: Arc::new(TokioSleep),
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
+            max_body_bytes: crate::body_limit::DEFAULT_MAX_BODY_BYTES,
             http_times_attempts: false,
         }
     }
 }
 
 impl CallContext {
+    /// What both generated clients run on every answer before reading its body.
+    pub fn response_filter(
+        &self,
+    ) -> std::sync::Arc<dyn Fn(reqwest::Response) -> reqwest::Response + Send + Sync> {
+        crate::body_limit::filter(self.max_body_bytes)
+    }
+
     /// A connection-pooling HTTP client honouring the timeouts; one per SDK client, so
     /// connections are reused across calls.
     pub fn http_client(&self) -> crate::Result<reqwest::Client> {

@@ -109,6 +109,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An answer was larger than the client's limit (`max_body_bytes`), counted after
+    /// decompression; nothing past the limit was kept in memory. Never retried: the
+    /// same request would bring the same answer.
+    #[error(
+        "the answer is larger than the limit of {limit} bytes (raise it with max_body_bytes if the server is trusted)"
+    )]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// A listing's pages contradict each other (an empty page before `total_count`
     /// was reached, twice): the listing is incomplete, not silently truncated.
     #[error("inconsistent listing: {message}")]

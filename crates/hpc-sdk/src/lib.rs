@@ -24,6 +24,7 @@
 
 #![deny(missing_docs)]
 
+mod body_limit;
 mod classify;
 mod codes;
 mod config;
@@ -39,6 +40,7 @@ mod retry_policy;
 pub mod scnet;
 mod scrub;
 
+pub use body_limit::DEFAULT_MAX_BODY_BYTES;
 pub use codes::{EhpcCode, ErrorCode, ScnetCode};
 pub use context::{BoxFuture, Clock, Sleep, SystemClock, Timeouts, TokioSleep};
 pub use error::{BoxError, Error, Platform, Result};

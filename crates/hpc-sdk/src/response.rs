@@ -89,9 +89,26 @@ pub(crate) fn no_data(operation: &str) -> Error {
     }
 }
 
-/// A reqwest failure, without its URL.
+/// The longest URL an HTTP request line can carry here (the `http` crate's limit).
+const MAX_URL_BYTES: usize = u16::MAX as usize - 1;
+
+/// A reqwest failure, without its URL. A request that could not even be built (a URL
+/// too long, say) never left the machine: it is the caller's input, never retried.
 pub(crate) fn transport(error: reqwest::Error) -> Error {
+    if error.is_builder() {
+        let url_len = error.url().map_or(0, |url| url.as_str().len());
+        return Error::invalid_input(if url_len > MAX_URL_BYTES {
+            format!(
+                "the request's URL would be {url_len} bytes, more than HTTP allows ({MAX_URL_BYTES}): shorten the filters"
+            )
+        } else {
+            format!("the request cannot be built: {}", error.without_url())
+        });
+    }
     let error = error.without_url();
+    if let Some(limit) = crate::body_limit::exceeded(&error) {
+        return Error::BodyTooLarge { limit };
+    }
     if error.is_timeout() {
         return Error::Timeout {
             after: Duration::ZERO,

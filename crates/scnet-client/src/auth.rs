@@ -19,7 +19,19 @@ use reqwest::header::{HeaderName, HeaderValue};
 #[derive(Clone, Default)]
 pub struct Auth {
     token: Option<HeaderValue>,
+    response_filter: Option<ResponseFilter>,
 }
+
+/// Wraps every response before the generated code reads its body: the `hpc-sdk` facade
+/// bounds the body's size here, since the generated `send()` reads it whole.
+///
+/// ```
+/// let keep: scnet_client::ResponseFilter = std::sync::Arc::new(|response| response);
+/// let auth = scnet_client::Auth::none().with_response_filter(keep);
+/// # let _ = auth;
+/// ```
+pub type ResponseFilter =
+    std::sync::Arc<dyn Fn(reqwest::Response) -> reqwest::Response + Send + Sync>;
 
 /// A token that cannot travel in an HTTP header (a control character, say).
 ///
@@ -48,7 +60,16 @@ impl Auth {
     pub fn token(token: &str) -> Result<Self, InvalidToken> {
         let mut value = HeaderValue::from_str(token).map_err(|_| InvalidToken)?;
         value.set_sensitive(true);
-        Ok(Self { token: Some(value) })
+        Ok(Self {
+            token: Some(value),
+            response_filter: None,
+        })
+    }
+
+    /// Passes every response through `filter` before its body is read.
+    pub fn with_response_filter(mut self, filter: ResponseFilter) -> Self {
+        self.response_filter = Some(filter);
+        self
     }
 }
 
@@ -85,4 +106,21 @@ pub async fn add_token(auth: &Auth, request: &mut reqwest::Request) -> Result<()
             .insert(HeaderName::from_static("token"), token.clone());
     }
     Ok(())
+}
+
+/// Sends each request and hands the response to the filter, if any, before the
+/// generated code reads the body.
+impl progenitor_client::ClientHooks<Auth> for crate::Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        use progenitor_client::ClientInfo;
+        let response = self.client().execute(request).await?;
+        Ok(match &self.inner().response_filter {
+            Some(filter) => filter(response),
+            None => response,
+        })
+    }
 }

@@ -2357,7 +2357,13 @@ impl ClientInfo<crate::Auth> for Client {
         &self.inner
     }
 }
-impl ClientHooks<crate::Auth> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<crate::Auth>,
+    {}
+};
 impl Client {
     /**Log in with an access key (AK/SK); answers one token per region
 

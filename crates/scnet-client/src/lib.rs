@@ -40,6 +40,6 @@ pub mod operations;
 #[path = "generated_httpmock.rs"]
 pub mod mock;
 
-pub use auth::{Auth, InvalidToken, add_token};
+pub use auth::{Auth, InvalidToken, ResponseFilter, add_token};
 pub use code::Code;
 pub use generated::*;

@@ -171,7 +171,8 @@ impl ClientBuilder {
         };
         let access_key_id_shown = access_key_id.clone();
         let signer = super::sign::Signer::new(access_key_id, secret, rt.clock.clone());
-        let hooks = ehpc_client::Hooks::signed_by(Arc::new(signer));
+        let hooks = ehpc_client::Hooks::signed_by(Arc::new(signer))
+            .with_response_filter(rt.response_filter());
         let api = ehpc_client::Client::new_with_client(&endpoint, http, hooks);
         let inner = super::Inner {
             access_key_id: access_key_id_shown,

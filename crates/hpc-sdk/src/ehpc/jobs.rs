@@ -26,6 +26,9 @@ impl Jobs {
             client: self.client.clone(),
             query: Query {
                 cluster_id: self.client.inner.cluster_id.clone(),
+                // Oldest first: jobs submitted while a listing is read are appended
+                // behind it instead of moving every job it has not reached yet.
+                reverse: Some(false),
                 ..Query::default()
             },
             page_size: self.client.inner.page_size,
@@ -107,7 +110,9 @@ impl ListJobs {
         self
     }
 
-    /// Sort descending (`reverse=1`) or ascending (`reverse=0`).
+    /// Sort descending (`reverse=1`) or ascending (`reverse=0`, the SDK's default:
+    /// oldest first keeps offsets stable while new jobs arrive; see
+    /// `docs/reliability.md`).
     pub fn reverse(mut self, reverse: bool) -> Self {
         self.query.reverse = Some(reverse);
         self

@@ -6,12 +6,16 @@ use std::collections::HashSet;
 use super::{Page, RawPage};
 use crate::error::Error;
 
+/// How many times a listing may shift under the reader (its count changing between
+/// pages) before it is reported as inconsistent rather than followed further.
+const MAX_SHIFTS: u32 = 64;
+
 /// What to do after a page arrived.
 #[derive(Debug)]
 pub(crate) enum Step<T> {
     /// Hand this page to the caller.
     Yield(Page<T>),
-    /// Ask for the same offset again.
+    /// Ask for `next_offset` again, with a request sent from now on.
     Retry,
     /// The listing is complete.
     Done,
@@ -20,20 +24,39 @@ pub(crate) enum Step<T> {
 }
 
 /// Where a listing stands.
+///
+/// The rules, each against a way a listing goes wrong while it is read:
+/// * every item is yielded once over the whole listing, by its key (a hash of the
+///   job's stable id: eight bytes per item listed);
+/// * the count of the latest page says where the listing ends;
+/// * a count lower than the previous page's means items ahead were removed and the
+///   rest moved up: the cursor steps back by the difference, and the repeats that
+///   brings are dropped by key; a higher count (items inserted) brings repeats too;
+/// * a page requested before the previous answer arrived (prefetched) is taken only if
+///   it counts what that answer counted; otherwise it is asked for again;
+/// * a page that brings nothing new while the count stands still is a server that is
+///   not paging: an error, never a loop; so is a listing that shifts more than
+///   [`MAX_SHIFTS`] times.
 #[derive(Debug)]
 pub(crate) struct Cursor {
     /// The offset of the next page to ask for.
     pub next_offset: u64,
-    /// Where the listing ends: the smallest `total_count` seen. It never grows, so a
-    /// server that keeps raising its count cannot keep a caller listing forever.
+    /// Where the listing ends, as the latest page counted it (or as a short page
+    /// showed, when the server gives no count).
     pub end: Option<u64>,
+    /// Where the listing started; the cursor never steps back before it.
+    start: u64,
     /// Jobs asked for per page; a page may hold fewer.
     limit: u64,
     empty_retried: bool,
-    /// Whether the one page past `end` (see [`Cursor::on_page`]) was already asked for.
-    extended: bool,
-    /// Ids of the previous page: a job that shifts across a page boundary is yielded once.
-    previous_ids: HashSet<u64>,
+    /// Keys of every item yielded so far.
+    seen: HashSet<u64>,
+    /// The count of the latest page taken, if it had one.
+    last_total: Option<u64>,
+    shifts: u32,
+    /// Pages before this offset may bring only repeats: a shift moved items already
+    /// listed there.
+    repeats_until: u64,
     pub finished: bool,
     listed: u64,
 }
@@ -43,30 +66,88 @@ impl Cursor {
         Self {
             next_offset: offset,
             end: None,
+            start: offset,
             limit: u64::from(limit),
             empty_retried: false,
-            extended: false,
-            previous_ids: HashSet::new(),
+            seen: HashSet::new(),
+            last_total: None,
+            shifts: 0,
+            repeats_until: 0,
             finished: false,
             listed: 0,
         }
     }
 
-    /// Takes in the answer for `next_offset`.
-    pub fn on_page<T>(&mut self, page: RawPage<T>, key: fn(&T) -> Option<u64>) -> Step<T> {
+    fn fail<T>(&mut self, message: String) -> Step<T> {
+        self.finished = true;
+        Step::Fail(Error::InconsistentListing {
+            message: format!("{message}; {} items were listed", self.listed),
+        })
+    }
+
+    /// Counts one shift of the listing; past [`MAX_SHIFTS`], the error to end with.
+    fn shifted<T>(&mut self) -> Option<Step<T>> {
+        self.shifts += 1;
+        (self.shifts > MAX_SHIFTS).then(|| {
+            self.fail(format!(
+                "the listing changed under the reader on more than {MAX_SHIFTS} pages"
+            ))
+        })
+    }
+
+    /// Takes in the answer for `next_offset`; `prefetched` when its request was sent
+    /// before the previous page's answer arrived.
+    pub fn on_page<T>(
+        &mut self,
+        page: RawPage<T>,
+        key: fn(&T) -> Option<u64>,
+        prefetched: bool,
+    ) -> Step<T> {
         let offset = self.next_offset;
-        let jobs = page.items;
-        let received = jobs.len() as u64;
+        let received = page.items.len() as u64;
         // A negative count (`-1`, "unknown" on some servers) is no count at all: the
         // listing then ends at a short page, never after the first one.
-        let page_total = page.total.and_then(|total| u64::try_from(total).ok());
-        match page_total {
-            Some(total) => {
-                self.end = Some(self.end.map_or(total, |end| end.min(total)));
+        let total = page.total.and_then(|total| u64::try_from(total).ok());
+        let changed = match (self.last_total, total) {
+            (Some(before), Some(now)) => before != now,
+            _ => false,
+        };
+        if changed && prefetched {
+            // Asked for before the listing changed: its offset may no longer fit.
+            if let Some(fail) = self.shifted() {
+                return fail;
             }
+            return Step::Retry;
+        }
+        if changed && let Some(fail) = self.shifted() {
+            return fail;
+        }
+        if let (Some(now), Some(before)) = (total, self.last_total)
+            && now > before
+        {
+            // Items inserted ahead move those listed down onto the next pages; at most
+            // every job listed so far can come again.
+            let repeats = (now - before).min(self.listed);
+            self.repeats_until = self.repeats_until.max(offset.saturating_add(repeats));
+        }
+        if let Some(now) = total {
+            if let Some(before) = self.last_total.filter(|before| now < *before) {
+                // Items ahead were removed and the rest moved up: read again from where
+                // the first unread item may now be.
+                let back = (before - now).min(offset - self.start);
+                if back > 0 {
+                    self.last_total = Some(now);
+                    self.end = Some(now);
+                    self.repeats_until = self.repeats_until.max(offset);
+                    self.next_offset = offset - back;
+                    return Step::Retry;
+                }
+            }
+            self.last_total = Some(now);
+            self.end = Some(now);
+        } else if received < self.limit {
             // Without a count, a page shorter than asked for is the last one.
-            None if received < self.limit => self.end = Some(offset + received),
-            None => {}
+            self.end = Some(offset + received);
         }
         let end = self.end.unwrap_or(u64::MAX);
         if received == 0 {
@@ -78,47 +159,30 @@ impl Cursor {
                 self.empty_retried = true;
                 return Step::Retry;
             }
-            self.finished = true;
-            return Step::Fail(Error::InconsistentListing {
-                message: format!(
-                    "the server counts {end} items but the page at offset {offset} came back empty twice; {} items were listed",
-                    self.listed
-                ),
-            });
+            return self.fail(format!(
+                "the server counts {end} items but the page at offset {offset} came back empty twice"
+            ));
         }
         self.empty_retried = false;
-        let ids: HashSet<u64> = jobs.iter().filter_map(key).collect();
-        let jobs: Vec<T> = jobs
+        let items: Vec<T> = page
+            .items
             .into_iter()
-            .filter(|job| key(job).is_none_or(|id| !self.previous_ids.contains(&id)))
+            .filter(|item| key(item).is_none_or(|id| self.seen.insert(id)))
             .collect();
-        self.previous_ids = ids;
-        if jobs.is_empty() && offset < end {
-            // Every item of the page was on the previous one: a server that answers the
+        if items.is_empty() && offset < end && offset >= self.repeats_until {
+            // Every item was listed before and nothing moved: a server that answers the
             // same page whatever the offset would otherwise be listed forever.
-            self.finished = true;
-            return Step::Fail(Error::InconsistentListing {
-                message: format!(
-                    "the page at offset {offset} repeats the previous page ({received} items, none new): the server is not paging; {} items were listed",
-                    self.listed
-                ),
-            });
+            return self.fail(format!(
+                "the page at offset {offset} repeats earlier pages ({received} items, none new): the server is not paging"
+            ));
         }
         self.next_offset = offset.saturating_add(received);
-        self.listed += jobs.len() as u64;
+        self.listed += items.len() as u64;
         if self.next_offset >= end {
-            // A full page reaching `end` while itself counting more jobs: an earlier page
-            // under-counted, or jobs inserted ahead pushed the tail past `end`. Ask for
-            // one more page (once per listing) rather than drop the tail silently.
-            let counts_more = page_total.is_some_and(|total| total > end);
-            if counts_more && received >= self.limit && !jobs.is_empty() && !self.extended {
-                self.extended = true;
-            } else {
-                self.finished = true;
-            }
+            self.finished = true;
         }
         Step::Yield(Page {
-            items: jobs,
+            items,
             total_count: end,
             offset,
         })
@@ -151,13 +215,13 @@ mod tests {
     fn a_short_page_is_not_the_end_while_total_count_is_ahead() {
         let mut cursor = Cursor::new(0, 100);
         assert_eq!(
-            yielded(cursor.on_page(page(0..50, Some(120)), key)).len(),
+            yielded(cursor.on_page(page(0..50, Some(120)), key, false)).len(),
             50
         );
         assert_eq!(cursor.next_offset, 50);
         assert!(!cursor.finished);
         assert_eq!(
-            yielded(cursor.on_page(page(50..120, Some(120)), key)).len(),
+            yielded(cursor.on_page(page(50..120, Some(120)), key, false)).len(),
             70
         );
         assert!(cursor.finished);
@@ -166,17 +230,17 @@ mod tests {
     #[test]
     fn an_empty_page_before_the_end_is_retried_once_then_an_error() {
         let mut cursor = Cursor::new(0, 10);
-        yielded(cursor.on_page(page(0..10, Some(30)), key));
+        yielded(cursor.on_page(page(0..10, Some(30)), key, false));
         assert!(matches!(
-            cursor.on_page(page(0..0, Some(30)), key),
+            cursor.on_page(page(0..0, Some(30)), key, false),
             Step::Retry
         ));
-        yielded(cursor.on_page(page(10..20, Some(30)), key));
+        yielded(cursor.on_page(page(10..20, Some(30)), key, false));
         assert!(matches!(
-            cursor.on_page(page(0..0, Some(30)), key),
+            cursor.on_page(page(0..0, Some(30)), key, false),
             Step::Retry
         ));
-        match cursor.on_page(page(0..0, Some(30)), key) {
+        match cursor.on_page(page(0..0, Some(30)), key, false) {
             Step::Fail(Error::InconsistentListing { message }) => {
                 assert!(
                     message.contains("offset 20 came back empty twice; 20 items"),
@@ -189,62 +253,15 @@ mod tests {
     }
 
     #[test]
-    fn a_growing_total_count_cannot_extend_the_listing() {
-        let mut cursor = Cursor::new(0, 10);
-        yielded(cursor.on_page(page(0..10, Some(20)), key));
-        yielded(cursor.on_page(page(10..20, Some(1_000_000)), key));
-        // One page past the end is asked for, once; an empty answer ends the listing.
-        assert!(!cursor.finished);
-        assert!(matches!(
-            cursor.on_page(page(0..0, Some(1_000_000)), key),
-            Step::Done
-        ));
-        assert!(cursor.finished);
-        assert_eq!(cursor.end, Some(20));
-        // A full answer is listed, and then the listing ends whatever the count says.
-        let mut cursor = Cursor::new(0, 10);
-        yielded(cursor.on_page(page(0..10, Some(20)), key));
-        yielded(cursor.on_page(page(10..20, Some(1_000_000)), key));
-        assert_eq!(
-            yielded(cursor.on_page(page(20..30, Some(1_000_000)), key)).len(),
-            10
-        );
-        assert!(cursor.finished);
-        assert_eq!(cursor.end, Some(20));
-    }
-
-    #[test]
-    fn a_count_lowered_on_one_page_does_not_cut_the_tail() {
-        let mut cursor = Cursor::new(0, 10);
-        yielded(cursor.on_page(page(0..10, Some(15)), key));
-        // The next page is full and counts 25 again: the page after it is asked for.
-        yielded(cursor.on_page(page(10..20, Some(25)), key));
-        assert!(!cursor.finished);
-        assert_eq!(
-            yielded(cursor.on_page(page(20..25, Some(25)), key)).len(),
-            5
-        );
-        assert!(cursor.finished);
-    }
-
-    #[test]
-    fn a_shrinking_total_count_ends_the_listing_early() {
-        let mut cursor = Cursor::new(0, 10);
-        yielded(cursor.on_page(page(0..10, Some(100)), key));
-        yielded(cursor.on_page(page(10..20, Some(15)), key));
-        assert!(cursor.finished);
-    }
-
-    #[test]
     fn a_job_shifted_across_a_page_boundary_is_yielded_once() {
         let mut cursor = Cursor::new(0, 10);
         assert_eq!(
-            yielded(cursor.on_page(page(0..10, Some(20)), key)),
+            yielded(cursor.on_page(page(0..10, Some(20)), key, false)),
             (0..10).collect::<Vec<_>>()
         );
         // A new job pushed everything down by one: job 9 comes again.
         assert_eq!(
-            yielded(cursor.on_page(page(9..19, Some(21)), key)),
+            yielded(cursor.on_page(page(9..19, Some(21)), key, false)),
             (10..19).collect::<Vec<_>>()
         );
     }
@@ -252,8 +269,8 @@ mod tests {
     #[test]
     fn a_server_answering_the_same_page_at_every_offset_is_an_error_not_a_loop() {
         let mut cursor = Cursor::new(0, 10);
-        yielded(cursor.on_page(page(0..10, None), key));
-        match cursor.on_page(page(0..10, None), key) {
+        yielded(cursor.on_page(page(0..10, None), key, false));
+        match cursor.on_page(page(0..10, None), key, false) {
             Step::Fail(Error::InconsistentListing { message }) => {
                 assert!(message.contains("none new"), "{message}")
             }
@@ -262,9 +279,9 @@ mod tests {
         assert!(cursor.finished);
         // With a huge count, too.
         let mut cursor = Cursor::new(0, 10);
-        yielded(cursor.on_page(page(0..10, Some(i64::MAX)), key));
+        yielded(cursor.on_page(page(0..10, Some(i64::MAX)), key, false));
         assert!(matches!(
-            cursor.on_page(page(0..10, Some(i64::MAX)), key),
+            cursor.on_page(page(0..10, Some(i64::MAX)), key, false),
             Step::Fail(_)
         ));
     }
@@ -272,10 +289,10 @@ mod tests {
     #[test]
     fn a_negative_total_count_is_no_count() {
         let mut cursor = Cursor::new(0, 10);
-        yielded(cursor.on_page(page(0..10, Some(-1)), key));
+        yielded(cursor.on_page(page(0..10, Some(-1)), key, false));
         assert!(!cursor.finished, "-1 must not end a listing after one page");
-        yielded(cursor.on_page(page(10..20, Some(-1)), key));
-        yielded(cursor.on_page(page(20..25, Some(-1)), key));
+        yielded(cursor.on_page(page(10..20, Some(-1)), key, false));
+        yielded(cursor.on_page(page(20..25, Some(-1)), key, false));
         assert!(cursor.finished);
     }
 
@@ -283,7 +300,7 @@ mod tests {
     fn an_empty_listing_is_done_at_once() {
         let mut cursor = Cursor::new(0, 10);
         assert!(matches!(
-            cursor.on_page(page(0..0, Some(0)), key),
+            cursor.on_page(page(0..0, Some(0)), key, false),
             Step::Done
         ));
     }
@@ -291,9 +308,168 @@ mod tests {
     #[test]
     fn without_total_count_a_short_page_ends_the_listing() {
         let mut cursor = Cursor::new(0, 10);
-        yielded(cursor.on_page(page(0..10, None), key));
+        yielded(cursor.on_page(page(0..10, None), key, false));
         assert!(!cursor.finished);
-        yielded(cursor.on_page(page(10..13, None), key));
+        yielded(cursor.on_page(page(10..13, None), key, false));
         assert!(cursor.finished);
+    }
+
+    #[test]
+    fn a_growing_total_count_is_followed_while_pages_bring_new_items() {
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, Some(20)), key, false));
+        yielded(cursor.on_page(page(10..20, Some(30)), key, false));
+        assert!(!cursor.finished);
+        assert_eq!(cursor.end, Some(30));
+        yielded(cursor.on_page(page(20..30, Some(30)), key, false));
+        assert!(cursor.finished);
+    }
+
+    #[test]
+    fn a_count_raised_to_keep_a_listing_going_ends_in_an_error() {
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, Some(20)), key, false));
+        // The same page with a huge count: a shift could explain one page of repeats...
+        assert!(yielded(cursor.on_page(page(0..10, Some(1_000_000)), key, false)).is_empty());
+        // ...but not a second one at a count that stands still.
+        match cursor.on_page(page(0..10, Some(1_000_000)), key, false) {
+            Step::Fail(Error::InconsistentListing { message }) => {
+                assert!(message.contains("none new"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn items_removed_ahead_make_the_cursor_step_back() {
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, Some(30)), key, false));
+        // 0..5 were deleted: 10..15 moved up to offsets 5..10, which a plain offset 10
+        // would skip.
+        assert!(matches!(
+            cursor.on_page(page(15..25, Some(25)), key, false),
+            Step::Retry
+        ));
+        assert_eq!(cursor.next_offset, 5);
+        assert_eq!(
+            yielded(cursor.on_page(page(10..20, Some(25)), key, false)),
+            (10..20).collect::<Vec<_>>()
+        );
+        assert_eq!(cursor.next_offset, 15);
+        yielded(cursor.on_page(page(20..30, Some(25)), key, false));
+        assert!(cursor.finished);
+    }
+
+    #[test]
+    fn a_prefetched_page_that_counts_differently_is_asked_for_again() {
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, Some(30)), key, false));
+        assert!(matches!(
+            cursor.on_page(page(10..20, Some(31)), key, true),
+            Step::Retry
+        ));
+        assert_eq!(cursor.next_offset, 10);
+        // Asked again after the change: one job inserted ahead, job 9 comes again.
+        assert_eq!(
+            yielded(cursor.on_page(page(9..19, Some(31)), key, false)),
+            (10..19).collect::<Vec<_>>()
+        );
+        // A prefetched page that counts the same is taken.
+        assert_eq!(
+            yielded(cursor.on_page(page(19..29, Some(31)), key, true)).len(),
+            10
+        );
+    }
+
+    #[test]
+    fn a_listing_that_never_stops_changing_is_an_error() {
+        let mut cursor = Cursor::new(0, 10);
+        yielded(cursor.on_page(page(0..10, Some(1000)), key, false));
+        let mut failed = false;
+        for round in 0..(2 * MAX_SHIFTS as i64) {
+            match cursor.on_page(page(0..10, Some(1001 + round)), key, true) {
+                Step::Retry => {}
+                Step::Fail(Error::InconsistentListing { message }) => {
+                    assert!(message.contains("changed under the reader"), "{message}");
+                    failed = true;
+                    break;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(failed);
+    }
+
+    /// A listing that changes between every two pages, one kind of change at a time:
+    /// new items at the front (newest first), new items at the end (oldest first), or
+    /// items removed anywhere. Every item there from start to end is listed exactly once.
+    #[test]
+    fn a_listing_changing_between_pages_loses_and_repeats_nothing() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for run in 0..200 {
+            let mut list: Vec<i64> = (0..500).collect();
+            let mut next_id = 10_000;
+            let mut removed = HashSet::new();
+            let mut cursor = Cursor::new(0, 50);
+            let mut listed = Vec::new();
+            let mut requests = 0;
+            while !cursor.finished {
+                requests += 1;
+                assert!(requests < 1_000, "run {run}: the listing did not end");
+                let offset = cursor.next_offset as usize;
+                let items = list
+                    .iter()
+                    .copied()
+                    .skip(offset)
+                    .take(50)
+                    .collect::<Vec<_>>();
+                let raw = RawPage {
+                    items,
+                    total: Some(list.len() as i64),
+                };
+                match cursor.on_page(raw, key, false) {
+                    Step::Yield(page) => listed.extend(page.items),
+                    Step::Retry => {}
+                    Step::Done => break,
+                    Step::Fail(error) => panic!("run {run}: {error}"),
+                }
+                let k = random(40) as usize;
+                match random(3) {
+                    0 => {
+                        for _ in 0..k {
+                            list.insert(0, next_id);
+                            next_id += 1;
+                        }
+                    }
+                    1 => {
+                        for _ in 0..k {
+                            list.push(next_id);
+                            next_id += 1;
+                        }
+                    }
+                    _ => {
+                        for _ in 0..k.min(list.len()) {
+                            let at = random(list.len() as u64) as usize;
+                            removed.insert(list.remove(at));
+                        }
+                    }
+                }
+            }
+            let unique: HashSet<i64> = listed.iter().copied().collect();
+            assert_eq!(
+                unique.len(),
+                listed.len(),
+                "run {run}: an item was repeated"
+            );
+            for id in (0..500).filter(|id| !removed.contains(id)) {
+                assert!(unique.contains(&id), "run {run}: item {id} was lost");
+            }
+        }
     }
 }

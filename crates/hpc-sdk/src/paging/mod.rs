@@ -24,10 +24,10 @@ use cursor::{Cursor, Step};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page<T> {
-    /// The items of this page (an item repeated from the previous page is left out).
+    /// The items of this page (an item already listed on an earlier page is left out).
     pub items: Vec<T>,
-    /// How many items match the filters over all pages: the smallest count the server
-    /// gave so far, or, when it gives none, where a short page showed the end to be.
+    /// How many items match the filters over all pages: the count of the latest page,
+    /// or, when the server gives none, where a short page showed the end to be.
     pub total_count: u64,
     /// The offset this page was asked for.
     pub offset: u64,
@@ -95,6 +95,8 @@ pub(crate) fn items_or_error<T: Send + 'static>(paginator: Result<Paginator<T>>)
 /// A page request running in the background; aborted if no longer wanted.
 struct InFlight<T> {
     offset: u64,
+    /// How many answers the cursor had taken in when this request was sent.
+    sent_after: u64,
     task: JoinHandle<Result<RawPage<T>>>,
 }
 
@@ -127,6 +129,8 @@ pub struct Paginator<T> {
     stride: u64,
     prefetch: usize,
     in_flight: VecDeque<InFlight<T>>,
+    /// Answers the cursor has taken in so far.
+    answers: u64,
 }
 
 impl<T> std::fmt::Debug for Paginator<T> {
@@ -158,6 +162,7 @@ impl<T: Send + 'static> Paginator<T> {
             stride: u64::from(limit),
             prefetch,
             in_flight: VecDeque::new(),
+            answers: 0,
         }
     }
 
@@ -210,7 +215,11 @@ impl<T: Send + 'static> Paginator<T> {
                     return Some(Err(error));
                 }
             };
-            match self.cursor.on_page(answer, self.key) {
+            // Sent before the previous answer arrived: the listing may have changed
+            // between the two, which the cursor checks.
+            let prefetched = front.sent_after < self.answers;
+            self.answers += 1;
+            match self.cursor.on_page(answer, self.key, prefetched) {
                 Step::Yield(page) => {
                     let received = self.cursor.next_offset - page.offset;
                     if received != self.stride {
@@ -241,7 +250,11 @@ impl<T: Send + 'static> Paginator<T> {
                 break;
             }
             let task = tokio::spawn((self.fetch)(offset, self.limit));
-            self.in_flight.push_back(InFlight { offset, task });
+            self.in_flight.push_back(InFlight {
+                offset,
+                sent_after: self.answers,
+                task,
+            });
             offset = offset.saturating_add(self.stride);
         }
     }

@@ -208,11 +208,10 @@ impl ClientBuilder {
             .as_deref()
             .map(|url| base_url(url, "SCNet hpc URL").map(|url| crate::config::origin(&url)))
             .transpose()?;
-        let rt = self.rt;
-        let mut rt = rt;
+        let mut rt = self.rt;
         rt.http_times_attempts = true;
         let http = rt.http_client()?;
-        let sites = Sites::new(&api_url, &portal_url, http);
+        let sites = Sites::new(&api_url, &portal_url, http, rt.response_filter());
         let tokens = TokenStore::new(
             credentials,
             self.refresh_ahead.unwrap_or(Duration::from_secs(300)),

@@ -57,18 +57,27 @@ pub(crate) struct Sites {
     pub portal: scnet_client::Client,
     portal_url: String,
     http: reqwest::Client,
+    /// Bounds every answer's body (see `body_limit`).
+    response_filter: scnet_client::ResponseFilter,
 }
 
 impl Sites {
-    pub fn new(api_url: &str, portal_url: &str, http: reqwest::Client) -> Self {
+    pub fn new(
+        api_url: &str,
+        portal_url: &str,
+        http: reqwest::Client,
+        response_filter: scnet_client::ResponseFilter,
+    ) -> Self {
         let client = |url: &str| {
-            scnet_client::Client::new_with_client(url, http.clone(), scnet_client::Auth::none())
+            let auth = scnet_client::Auth::none().with_response_filter(response_filter.clone());
+            scnet_client::Client::new_with_client(url, http.clone(), auth)
         };
         Self {
             api: client(api_url),
             portal: client(portal_url),
             portal_url: portal_url.to_string(),
             http,
+            response_filter,
         }
     }
 
@@ -80,7 +89,8 @@ impl Sites {
     ) -> Result<scnet_client::Client> {
         use secrecy::ExposeSecret;
         let auth = scnet_client::Auth::token(token.expose_secret())
-            .map_err(|e| crate::Error::auth(e.to_string()))?;
+            .map_err(|e| crate::Error::auth(e.to_string()))?
+            .with_response_filter(self.response_filter.clone());
         Ok(scnet_client::Client::new_with_client(
             base_url,
             self.http.clone(),
