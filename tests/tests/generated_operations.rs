@@ -163,7 +163,19 @@ fn the_facts_of_each_operation_come_from_the_spec() {
     );
     // A renewal may have replaced the old token: never repeated.
     assert_eq!(scnet_ops::RENEW_TOKEN.idempotent, false);
-    assert_eq!(ehpc_ops::OPERATIONS.len(), 2);
+    // A submit, a stop or a delete that may have reached the server is never repeated.
+    for mutation in [
+        ehpc_ops::SUBMIT_JOB,
+        ehpc_ops::STOP_JOBS,
+        ehpc_ops::DELETE_JOBS,
+    ] {
+        assert_eq!((mutation.method, mutation.idempotent), ("POST", false));
+    }
+    assert_eq!(
+        ehpc_ops::GET_JOB_DETAIL.path,
+        "/api/job/jobdetail/{job_uuid}"
+    );
+    assert_eq!(ehpc_ops::OPERATIONS.len(), 6);
     assert_eq!(scnet_ops::OPERATIONS.len(), 9);
 }
 

@@ -300,6 +300,185 @@ pub mod operations {
             )
         }
     }
+    pub struct SubmitJobWhen(::httpmock::When);
+    impl SubmitJobWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/api/job/submitJob$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn timestamp(
+            self,
+            value: &::chrono::DateTime<::chrono::offset::Utc>,
+        ) -> Self {
+            Self(self.0.query_param("timestamp", value.to_string()))
+        }
+        pub fn body(self, value: &types::SubmitJobRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct SubmitJobThen(::httpmock::Then);
+    impl SubmitJobThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SubmitJobResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetJobDetailWhen(::httpmock::When);
+    impl GetJobDetailWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/job/jobdetail/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn job_uuid(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/api/job/jobdetail/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn cluster_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cluster_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cluster_id"))
+            }
+        }
+        pub fn timestamp(
+            self,
+            value: &::chrono::DateTime<::chrono::offset::Utc>,
+        ) -> Self {
+            Self(self.0.query_param("timestamp", value.to_string()))
+        }
+        pub fn zone(self, value: &str) -> Self {
+            Self(self.0.query_param("zone", value.to_string()))
+        }
+    }
+    pub struct GetJobDetailThen(::httpmock::Then);
+    impl GetJobDetailThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::JobDetailResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct StopJobsWhen(::httpmock::When);
+    impl StopJobsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/api/job/stopJobs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn timestamp(
+            self,
+            value: &::chrono::DateTime<::chrono::offset::Utc>,
+        ) -> Self {
+            Self(self.0.query_param("timestamp", value.to_string()))
+        }
+        pub fn body(self, value: &types::JobIdsRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct StopJobsThen(::httpmock::Then);
+    impl StopJobsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::JobTaskResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteJobsWhen(::httpmock::When);
+    impl DeleteJobsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/api/job/deleteJobs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn timestamp(
+            self,
+            value: &::chrono::DateTime<::chrono::offset::Utc>,
+        ) -> Self {
+            Self(self.0.query_param("timestamp", value.to_string()))
+        }
+        pub fn body(self, value: &types::JobIdsRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct DeleteJobsThen(::httpmock::Then);
+    impl DeleteJobsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::JobTaskResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -311,6 +490,18 @@ pub trait MockServerExt {
     fn list_clusters<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListClustersWhen, operations::ListClustersThen);
+    fn submit_job<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SubmitJobWhen, operations::SubmitJobThen);
+    fn get_job_detail<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetJobDetailWhen, operations::GetJobDetailThen);
+    fn stop_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::StopJobsWhen, operations::StopJobsThen);
+    fn delete_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteJobsWhen, operations::DeleteJobsThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn list_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -332,6 +523,50 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ListClustersWhen::new(when),
                 operations::ListClustersThen::new(then),
+            )
+        })
+    }
+    fn submit_job<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SubmitJobWhen, operations::SubmitJobThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SubmitJobWhen::new(when),
+                operations::SubmitJobThen::new(then),
+            )
+        })
+    }
+    fn get_job_detail<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetJobDetailWhen, operations::GetJobDetailThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetJobDetailWhen::new(when),
+                operations::GetJobDetailThen::new(then),
+            )
+        })
+    }
+    fn stop_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::StopJobsWhen, operations::StopJobsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::StopJobsWhen::new(when),
+                operations::StopJobsThen::new(then),
+            )
+        })
+    }
+    fn delete_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteJobsWhen, operations::DeleteJobsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteJobsWhen::new(when),
+                operations::DeleteJobsThen::new(then),
             )
         })
     }

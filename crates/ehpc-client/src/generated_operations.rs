@@ -96,6 +96,28 @@ pub const LIST_CLUSTERS: Operation = Operation {
         max_limit: 100,
     }),
 };
+/// `POST /api/job/deleteJobs`: Delete jobs (Action job/deleteJobs)
+pub const DELETE_JOBS: Operation = Operation {
+    id: "delete_jobs",
+    method: "POST",
+    path: "/api/job/deleteJobs",
+    host: Host::Api,
+    auth: Auth::Signed,
+    idempotent: false,
+    envelope: Envelope::Ehpc,
+    paging: None,
+};
+/// `GET /api/job/jobdetail/{job_uuid}`: One job's details (Action job/jobdetail)
+pub const GET_JOB_DETAIL: Operation = Operation {
+    id: "get_job_detail",
+    method: "GET",
+    path: "/api/job/jobdetail/{job_uuid}",
+    host: Host::Api,
+    auth: Auth::Signed,
+    idempotent: true,
+    envelope: Envelope::Ehpc,
+    paging: None,
+};
 /// `GET /api/job/list`: List the jobs of a cluster (Action job/list)
 pub const LIST_JOBS: Operation = Operation {
     id: "list_jobs",
@@ -113,8 +135,37 @@ pub const LIST_JOBS: Operation = Operation {
         max_limit: 100,
     }),
 };
+/// `POST /api/job/stopJobs`: Stop (cancel) jobs (Action job/stopJobs)
+pub const STOP_JOBS: Operation = Operation {
+    id: "stop_jobs",
+    method: "POST",
+    path: "/api/job/stopJobs",
+    host: Host::Api,
+    auth: Auth::Signed,
+    idempotent: false,
+    envelope: Envelope::Ehpc,
+    paging: None,
+};
+/// `POST /api/job/submitJob`: Submit a job to a cluster (Action job/submitJob)
+pub const SUBMIT_JOB: Operation = Operation {
+    id: "submit_job",
+    method: "POST",
+    path: "/api/job/submitJob",
+    host: Host::Api,
+    auth: Auth::Signed,
+    idempotent: false,
+    envelope: Envelope::Ehpc,
+    paging: None,
+};
 /// Every operation of the spec.
-pub const OPERATIONS: &[Operation] = &[LIST_CLUSTERS, LIST_JOBS];
+pub const OPERATIONS: &[Operation] = &[
+    LIST_CLUSTERS,
+    DELETE_JOBS,
+    GET_JOB_DETAIL,
+    LIST_JOBS,
+    STOP_JOBS,
+    SUBMIT_JOB,
+];
 /// Decodes `answer` as the 200 answer of `operation_id`: `None` for an operation whose
 /// answer has no example in the spec (the examples test uses this table).
 pub fn decode_example(
@@ -127,8 +178,24 @@ pub fn decode_example(
                 serde_json::from_value::<types::ClusterListResponse>(answer.clone())
                     .map(drop)
             }
+            "delete_jobs" => {
+                serde_json::from_value::<types::JobTaskResponse>(answer.clone())
+                    .map(drop)
+            }
+            "get_job_detail" => {
+                serde_json::from_value::<types::JobDetailResponse>(answer.clone())
+                    .map(drop)
+            }
             "list_jobs" => {
                 serde_json::from_value::<types::JobListResponse>(answer.clone())
+                    .map(drop)
+            }
+            "stop_jobs" => {
+                serde_json::from_value::<types::JobTaskResponse>(answer.clone())
+                    .map(drop)
+            }
+            "submit_job" => {
+                serde_json::from_value::<types::SubmitJobResponse>(answer.clone())
                     .map(drop)
             }
             _ => return None,

@@ -23,8 +23,30 @@ pub enum EhpcCode {
     RequestExpired,
     /// 1400: access denied.
     AccessDenied,
-    /// 1500–1662: account or login error.
-    Account(i64),
+    /// 1500: registering the user failed.
+    RegistrationFailed,
+    /// 1510: the account already exists.
+    AccountExists,
+    /// 1520: the account's format is invalid.
+    InvalidAccountFormat,
+    /// 1600: login failed.
+    LoginFailed,
+    /// 1610: no such user.
+    UserNotFound,
+    /// 1620: the password does not match.
+    PasswordMismatch,
+    /// 1630: resetting the password failed.
+    PasswordResetFailed,
+    /// 1640: password resets too frequent.
+    PasswordResetTooFrequent,
+    /// 1650: invalid password reset token.
+    InvalidPasswordResetToken,
+    /// 1660: user name or password does not match.
+    CredentialsMismatch,
+    /// 1661: the user has not completed registration.
+    RegistrationIncomplete,
+    /// 1662: the user is forbidden.
+    UserForbidden,
     /// 2000: session expired.
     SessionExpired,
     /// 2100: resource not found.
@@ -41,8 +63,18 @@ pub enum EhpcCode {
     QuotaExceeded,
     /// 3300: invalid API module.
     InvalidApiModule,
-    /// 4000–4005: license error.
-    License(i64),
+    /// 4000: invalid licence.
+    InvalidLicense,
+    /// 4001: the licence has expired.
+    LicenseExpired,
+    /// 4002: the platform already has this licence.
+    DuplicateLicense,
+    /// 4003: beyond what the licence allows.
+    LicenseExceeded,
+    /// 4004: loading the licence failed.
+    LicenseLoadFailed,
+    /// 4005: no licence found.
+    LicenseNotFound,
     /// 5000: internal error.
     InternalError,
     /// 5100: server busy.
@@ -53,12 +85,20 @@ pub enum EhpcCode {
     ServiceUpdating,
     /// 5400: dependency exists.
     DependencyExists,
-    /// 5500: service not enabled.
+    /// 5500: Warehouse service not enabled.
     ServiceNotEnabled,
-    /// 5600: unsupported type.
+    /// 5600: unsupported disk type.
     UnsupportedType,
-    /// 8000–8004: config file error.
-    ConfigFile(i64),
+    /// 8000: a parameter of the config file is invalid.
+    InvalidConfigParameter,
+    /// 8001: the config file names no image.
+    NoImageInConfig,
+    /// 8002: the config file's image is not in the zone.
+    ImageNotInZone,
+    /// 8003: invalid cluster settings.
+    InvalidClusterSettings,
+    /// 8004: the config file is missing.
+    MissingConfigFile,
     /// A code outside the documented table, kept as sent.
     Other(i64),
 }
@@ -72,7 +112,18 @@ impl EhpcCode {
             1200 => AuthFailed,
             1300 => RequestExpired,
             1400 => AccessDenied,
-            1500..=1662 => Account(code),
+            1500 => RegistrationFailed,
+            1510 => AccountExists,
+            1520 => InvalidAccountFormat,
+            1600 => LoginFailed,
+            1610 => UserNotFound,
+            1620 => PasswordMismatch,
+            1630 => PasswordResetFailed,
+            1640 => PasswordResetTooFrequent,
+            1650 => InvalidPasswordResetToken,
+            1660 => CredentialsMismatch,
+            1661 => RegistrationIncomplete,
+            1662 => UserForbidden,
             2000 => SessionExpired,
             2100 => NotFound,
             2110 => AlreadyExists,
@@ -81,7 +132,12 @@ impl EhpcCode {
             2400 => InsufficientBalance,
             2500 => QuotaExceeded,
             3300 => InvalidApiModule,
-            4000..=4005 => License(code),
+            4000 => InvalidLicense,
+            4001 => LicenseExpired,
+            4002 => DuplicateLicense,
+            4003 => LicenseExceeded,
+            4004 => LicenseLoadFailed,
+            4005 => LicenseNotFound,
             5000 => InternalError,
             5100 => ServerBusy,
             5200 => InsufficientResources,
@@ -89,7 +145,11 @@ impl EhpcCode {
             5400 => DependencyExists,
             5500 => ServiceNotEnabled,
             5600 => UnsupportedType,
-            8000..=8004 => ConfigFile(code),
+            8000 => InvalidConfigParameter,
+            8001 => NoImageInConfig,
+            8002 => ImageNotInZone,
+            8003 => InvalidClusterSettings,
+            8004 => MissingConfigFile,
             other => Other(other),
         }
     }
@@ -102,7 +162,18 @@ impl EhpcCode {
             AuthFailed => 1200,
             RequestExpired => 1300,
             AccessDenied => 1400,
-            Account(code) => *code,
+            RegistrationFailed => 1500,
+            AccountExists => 1510,
+            InvalidAccountFormat => 1520,
+            LoginFailed => 1600,
+            UserNotFound => 1610,
+            PasswordMismatch => 1620,
+            PasswordResetFailed => 1630,
+            PasswordResetTooFrequent => 1640,
+            InvalidPasswordResetToken => 1650,
+            CredentialsMismatch => 1660,
+            RegistrationIncomplete => 1661,
+            UserForbidden => 1662,
             SessionExpired => 2000,
             NotFound => 2100,
             AlreadyExists => 2110,
@@ -111,7 +182,12 @@ impl EhpcCode {
             InsufficientBalance => 2400,
             QuotaExceeded => 2500,
             InvalidApiModule => 3300,
-            License(code) => *code,
+            InvalidLicense => 4000,
+            LicenseExpired => 4001,
+            DuplicateLicense => 4002,
+            LicenseExceeded => 4003,
+            LicenseLoadFailed => 4004,
+            LicenseNotFound => 4005,
             InternalError => 5000,
             ServerBusy => 5100,
             InsufficientResources => 5200,
@@ -119,7 +195,11 @@ impl EhpcCode {
             DependencyExists => 5400,
             ServiceNotEnabled => 5500,
             UnsupportedType => 5600,
-            ConfigFile(code) => *code,
+            InvalidConfigParameter => 8000,
+            NoImageInConfig => 8001,
+            ImageNotInZone => 8002,
+            InvalidClusterSettings => 8003,
+            MissingConfigFile => 8004,
             Other(code) => *code,
         }
     }
@@ -131,7 +211,18 @@ impl EhpcCode {
             EhpcCode::AuthFailed => "authentication failed (bad key or signature)",
             EhpcCode::RequestExpired => "request expired (timestamp too old)",
             EhpcCode::AccessDenied => "access denied",
-            EhpcCode::Account(_) => "account or login error",
+            EhpcCode::RegistrationFailed => "registering the user failed",
+            EhpcCode::AccountExists => "the account already exists",
+            EhpcCode::InvalidAccountFormat => "the account's format is invalid",
+            EhpcCode::LoginFailed => "login failed",
+            EhpcCode::UserNotFound => "no such user",
+            EhpcCode::PasswordMismatch => "the password does not match",
+            EhpcCode::PasswordResetFailed => "resetting the password failed",
+            EhpcCode::PasswordResetTooFrequent => "password resets too frequent",
+            EhpcCode::InvalidPasswordResetToken => "invalid password reset token",
+            EhpcCode::CredentialsMismatch => "user name or password does not match",
+            EhpcCode::RegistrationIncomplete => "the user has not completed registration",
+            EhpcCode::UserForbidden => "the user is forbidden",
             EhpcCode::SessionExpired => "session expired",
             EhpcCode::NotFound => "resource not found",
             EhpcCode::AlreadyExists => "resource already exists",
@@ -140,15 +231,26 @@ impl EhpcCode {
             EhpcCode::InsufficientBalance => "insufficient balance",
             EhpcCode::QuotaExceeded => "quota exceeded",
             EhpcCode::InvalidApiModule => "invalid API module",
-            EhpcCode::License(_) => "license error",
+            EhpcCode::InvalidLicense => "invalid licence",
+            EhpcCode::LicenseExpired => "the licence has expired",
+            EhpcCode::DuplicateLicense => "the platform already has this licence",
+            EhpcCode::LicenseExceeded => "beyond what the licence allows",
+            EhpcCode::LicenseLoadFailed => "loading the licence failed",
+            EhpcCode::LicenseNotFound => "no licence found",
             EhpcCode::InternalError => "internal error",
             EhpcCode::ServerBusy => "server busy",
             EhpcCode::InsufficientResources => "insufficient resources",
             EhpcCode::ServiceUpdating => "service updating",
             EhpcCode::DependencyExists => "dependency exists",
-            EhpcCode::ServiceNotEnabled => "service not enabled",
-            EhpcCode::UnsupportedType => "unsupported type",
-            EhpcCode::ConfigFile(_) => "config file error",
+            EhpcCode::ServiceNotEnabled => "Warehouse service not enabled",
+            EhpcCode::UnsupportedType => "unsupported disk type",
+            EhpcCode::InvalidConfigParameter => {
+                "a parameter of the config file is invalid"
+            }
+            EhpcCode::NoImageInConfig => "the config file names no image",
+            EhpcCode::ImageNotInZone => "the config file's image is not in the zone",
+            EhpcCode::InvalidClusterSettings => "invalid cluster settings",
+            EhpcCode::MissingConfigFile => "the config file is missing",
             EhpcCode::Other(_) => "undocumented code",
         }
     }
@@ -160,7 +262,18 @@ impl EhpcCode {
             EhpcCode::AuthFailed => RetryClass::Never,
             EhpcCode::RequestExpired => RetryClass::Once,
             EhpcCode::AccessDenied => RetryClass::Never,
-            EhpcCode::Account(_) => RetryClass::Never,
+            EhpcCode::RegistrationFailed => RetryClass::Never,
+            EhpcCode::AccountExists => RetryClass::Never,
+            EhpcCode::InvalidAccountFormat => RetryClass::Never,
+            EhpcCode::LoginFailed => RetryClass::Never,
+            EhpcCode::UserNotFound => RetryClass::Never,
+            EhpcCode::PasswordMismatch => RetryClass::Never,
+            EhpcCode::PasswordResetFailed => RetryClass::Never,
+            EhpcCode::PasswordResetTooFrequent => RetryClass::Never,
+            EhpcCode::InvalidPasswordResetToken => RetryClass::Never,
+            EhpcCode::CredentialsMismatch => RetryClass::Never,
+            EhpcCode::RegistrationIncomplete => RetryClass::Never,
+            EhpcCode::UserForbidden => RetryClass::Never,
             EhpcCode::SessionExpired => RetryClass::Never,
             EhpcCode::NotFound => RetryClass::Never,
             EhpcCode::AlreadyExists => RetryClass::Never,
@@ -169,7 +282,12 @@ impl EhpcCode {
             EhpcCode::InsufficientBalance => RetryClass::Never,
             EhpcCode::QuotaExceeded => RetryClass::Never,
             EhpcCode::InvalidApiModule => RetryClass::Never,
-            EhpcCode::License(_) => RetryClass::Never,
+            EhpcCode::InvalidLicense => RetryClass::Never,
+            EhpcCode::LicenseExpired => RetryClass::Never,
+            EhpcCode::DuplicateLicense => RetryClass::Never,
+            EhpcCode::LicenseExceeded => RetryClass::Never,
+            EhpcCode::LicenseLoadFailed => RetryClass::Never,
+            EhpcCode::LicenseNotFound => RetryClass::Never,
             EhpcCode::InternalError => RetryClass::Backoff,
             EhpcCode::ServerBusy => RetryClass::Backoff,
             EhpcCode::InsufficientResources => {
@@ -179,7 +297,11 @@ impl EhpcCode {
             EhpcCode::DependencyExists => RetryClass::Never,
             EhpcCode::ServiceNotEnabled => RetryClass::Never,
             EhpcCode::UnsupportedType => RetryClass::Never,
-            EhpcCode::ConfigFile(_) => RetryClass::Never,
+            EhpcCode::InvalidConfigParameter => RetryClass::Never,
+            EhpcCode::NoImageInConfig => RetryClass::Never,
+            EhpcCode::ImageNotInZone => RetryClass::Never,
+            EhpcCode::InvalidClusterSettings => RetryClass::Never,
+            EhpcCode::MissingConfigFile => RetryClass::Never,
             EhpcCode::Other(_) => RetryClass::Never,
         }
     }

@@ -17,7 +17,31 @@ impl super::pipeline::Answer for types::ClusterListResponse {
         self.message.as_deref()
     }
 }
+impl super::pipeline::Answer for types::JobTaskResponse {
+    fn ret_code(&self) -> i64 {
+        i64::from(self.ret_code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl super::pipeline::Answer for types::JobDetailResponse {
+    fn ret_code(&self) -> i64 {
+        i64::from(self.ret_code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
 impl super::pipeline::Answer for types::JobListResponse {
+    fn ret_code(&self) -> i64 {
+        i64::from(self.ret_code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl super::pipeline::Answer for types::SubmitJobResponse {
     fn ret_code(&self) -> i64 {
         i64::from(self.ret_code)
     }

@@ -289,6 +289,28 @@ mod tests {
             .collect()
     }
 
+    /// `lifecycle.md`, "A worked POST signing example": only the common parameters and
+    /// `timestamp` in the query, the MD5 of the exact body bytes as the last line.
+    #[test]
+    fn the_worked_post_example_signs_the_body_bytes() {
+        let body = br#"{"cluster_id": "ehpc-8jqdq0mz", "cmd_line": "sleep 600", "core_limit": 1, "hpcqueue_id": "ehpcq-cq1opkdy", "name": "\u4f5c\u4e1a test", "run_user": "usr-IuZxPyn2", "zone": "jinan1a"}"#;
+        assert_eq!(body.len(), 182);
+        assert_eq!(
+            hex::encode(Md5::digest(body)),
+            "29bb0f92a635f04b38c5d3f8ae02d8c4"
+        );
+        let query = signer("QYACCESSKEYIDEXAMPLE", "SECRETACCESSKEY").signed_query(
+            "POST",
+            "/api/job/submitJob",
+            std::iter::empty::<(&str, &str)>(),
+            body,
+        );
+        assert_eq!(
+            query,
+            "access_key_id=QYACCESSKEYIDEXAMPLE&signature_method=HmacSHA256&signature_version=1&timestamp=2021-08-19T16%3A44%3A40Z&version=1&signature=J7Z2e%252B62yNGA%252BPdc1BcutNcH7oFfBhhi3leermVLpoE%253D"
+        );
+    }
+
     #[test]
     fn the_worked_example_from_the_signing_page() {
         let query = signer("QYACCESSKEYIDEXAMPLE", "SECRETACCESSKEY").signed_query(
