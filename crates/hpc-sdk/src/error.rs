@@ -119,6 +119,23 @@ pub enum Error {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// A submit failed in a way that leaves its outcome unknown (a timeout, a 5xx, a
+    /// connection closed after the request was sent, an answer that cannot be read): the
+    /// job may exist. Never retried; look it up with the values here (EHPC:
+    /// `jobs().find_submitted(&error)`), and submit again only if it is not there.
+    #[error(
+        "the job may have been submitted (name `{name}` on cluster {cluster}, sent at {sent_at}); check before submitting again: {cause}"
+    )]
+    MaybeSubmitted {
+        /// The job name that was sent.
+        name: String,
+        /// The cluster (EHPC) or scheduler (SCNet) it was sent to.
+        cluster: String,
+        /// When the request was sent, by the client's clock.
+        sent_at: chrono::DateTime<chrono::Utc>,
+        /// What went wrong.
+        cause: Box<Error>,
+    },
     /// A listing's pages contradict each other (an empty page before `total_count`
     /// was reached, twice): the listing is incomplete, not silently truncated.
     #[error("inconsistent listing: {message}")]
@@ -141,6 +158,32 @@ impl Error {
         match self {
             Error::Api { code, .. } => Some(code),
             _ => None,
+        }
+    }
+
+    /// Whether the request provably never reached a server (the connection was refused
+    /// or the host not found), so that even a submit may be sent again.
+    pub fn never_sent(&self) -> bool {
+        let Error::Transport {
+            source: Some(source),
+            ..
+        } = self
+        else {
+            return false;
+        };
+        source
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(|e| e.is_connect() && !e.is_timeout())
+    }
+
+    /// Whether a mutation's outcome is unknown: it may have been carried out.
+    pub(crate) fn is_ambiguous(&self) -> bool {
+        match self {
+            Error::Transport { .. } => !self.never_sent(),
+            Error::Timeout { .. } | Error::Decode { .. } | Error::BodyTooLarge { .. } => true,
+            Error::Http { status, .. } => *status >= 500,
+            Error::Api { http_status, .. } => *http_status >= 500,
+            _ => false,
         }
     }
 

@@ -29,6 +29,22 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
+    /// Whether the job has ended (completed, failed or cancelled); a status the SDK
+    /// does not know is not taken for an end.
+    ///
+    /// ```
+    /// use hpc_sdk::JobStatus;
+    /// assert!(JobStatus::from_ehpc("stopped").is_final());
+    /// assert!(!JobStatus::from_ehpc("pending").is_final());
+    /// assert!(!JobStatus::Other("held".into()).is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled
+        )
+    }
+
     /// EHPC's `job_status` (and its filter's values).
     pub fn from_ehpc(raw: &str) -> Self {
         match raw.trim().to_ascii_lowercase().as_str() {

@@ -15,18 +15,22 @@ mod config;
 #[rustfmt::skip]
 #[allow(clippy::all, unused_mut)]
 mod generated;
+mod job_ops;
 mod jobs;
 mod pipeline;
 /// The signing functions, public only for the benchmarks and property tests: not part
 /// of the supported API.
 #[doc(hidden)]
 pub mod sign;
+mod submit;
 
 use std::sync::Arc;
 
 pub use config::{ClientBuilder, DEFAULT_ENDPOINT};
 pub use generated::{Clusters, ListClusters};
+pub use job_ops::{ChangeJobs, GetJob, JobDetail, JobsChanged};
 pub use jobs::{JobPage, Jobs, ListJobs};
+pub use submit::{SubmitJob, SubmittedJob};
 
 /// Every type of the EHPC API as the spec describes it (generated), so that a
 /// downstream crate names them without depending on `ehpc-client`.

@@ -12,7 +12,8 @@ pub use crate::retry_policy::RetryPolicy;
 
 /// Whether to send a failed call again: the classifiers of [`Error`] for a call that
 /// may be repeated, `Stop` for one that must not be. `retries_so_far` counts the retries already made for this operation;
-/// `idempotent` is false for calls that must never be repeated.
+/// `idempotent` is false for calls that must never be repeated, unless the attempt
+/// provably never left (connection refused, host not found).
 ///
 /// ```
 /// use hpc_sdk::retry::{classify, RetryAdvice};
@@ -23,7 +24,9 @@ pub use crate::retry_policy::RetryPolicy;
 /// assert_eq!(classify(&busy, 0, false), RetryAdvice::Stop);
 /// ```
 pub fn classify(error: &Error, retries_so_far: u32, idempotent: bool) -> RetryAdvice {
-    if !idempotent {
+    // A call that must not be repeated may still be sent again when the first attempt
+    // provably never reached a server.
+    if !idempotent && !error.never_sent() {
         return RetryAdvice::Stop;
     }
     error.retry_advice(retries_so_far)

@@ -1,0 +1,243 @@
+//! `jobs().get(uuid)`, `jobs().stop(uuids)`, `jobs().delete(uuids)`.
+//!
+//! Stopping a job that has already ended, or deleting one that is already gone, is not
+//! an error: the server refuses the first with 1400 (the resource cannot change) and
+//! the second with 2100 (not found); the SDK then reads each job's status and reports
+//! the jobs that had ended, or were gone, in the outcome instead.
+
+use super::{Client, Jobs};
+use crate::codes::{EhpcCode, ErrorCode};
+use crate::error::{Error, Result};
+use crate::job::JobStatus;
+
+/// One job's details, as `job/jobdetail` answers them.
+pub type JobDetail = ehpc_client::types::HpcJobDetail;
+
+/// What `stop` or `delete` did.
+///
+/// ```
+/// let outcome = hpc_sdk::ehpc::JobsChanged { task_id: Some("j-942yi1ah8hd".into()), unchanged: vec![] };
+/// assert!(outcome.unchanged.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct JobsChanged {
+    /// The asynchronous task the server started (stopJobs answers one: `j-…`).
+    pub task_id: Option<String>,
+    /// Jobs left as they were: already ended (stop) or already gone (delete).
+    pub unchanged: Vec<String>,
+}
+
+/// A detail request (`GET /api/job/jobdetail/{job_uuid}`).
+///
+/// ```
+/// let client = hpc_sdk::ehpc::Client::builder().zone("z").credentials("k", "s").build().unwrap();
+/// let request = client.jobs().get("hpcjob-cz8ngntp").cluster_id("ehpc-2i6bsme6");
+/// # let _ = request;
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct GetJob {
+    client: Client,
+    uuid: String,
+    cluster_id: Option<String>,
+}
+
+impl GetJob {
+    /// The job's cluster (default the client's).
+    pub fn cluster_id(mut self, id: impl Into<String>) -> Self {
+        self.cluster_id = Some(id.into());
+        self
+    }
+
+    /// The job's details; `Error::Api` with code 2100 if there is no such job.
+    pub async fn send(self) -> Result<JobDetail> {
+        if self.uuid.trim().is_empty() {
+            return Err(Error::invalid_input("no job uuid"));
+        }
+        let client = &self.client;
+        let answer = client
+            .execute(&ehpc_client::operations::GET_JOB_DETAIL, || {
+                let mut request = client
+                    .api()
+                    .get_job_detail()
+                    .job_uuid(self.uuid.clone())
+                    .timestamp(client.timestamp())
+                    .zone(client.zone().to_string());
+                if let Some(id) = &self.cluster_id {
+                    request = request.cluster_id(id.clone());
+                }
+                request.send()
+            })
+            .await?;
+        answer
+            .hpc_job_set
+            .and_then(|jobs| jobs.into_iter().next())
+            .ok_or_else(|| crate::response::no_data("get_job_detail"))
+    }
+}
+
+/// Which mutation a [`ChangeJobs`] sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Change {
+    Stop,
+    Delete,
+}
+
+/// A stop or delete request (`POST /api/job/stopJobs`, `/api/job/deleteJobs`).
+///
+/// ```
+/// let client = hpc_sdk::ehpc::Client::builder().zone("z").credentials("k", "s").build().unwrap();
+/// let request = client.jobs().stop(["hpcjob-bp6rj09f"]).cluster_id("ehpc-8jqdq0mz");
+/// # let _ = request;
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct ChangeJobs {
+    client: Client,
+    change: Change,
+    uuids: Vec<String>,
+    cluster_id: Option<String>,
+}
+
+impl ChangeJobs {
+    /// The jobs' cluster (required unless the client has a default).
+    pub fn cluster_id(mut self, id: impl Into<String>) -> Self {
+        self.cluster_id = Some(id.into());
+        self
+    }
+
+    /// Sends the request once (never repeated unless it provably never left).
+    pub async fn send(self) -> Result<JobsChanged> {
+        let cluster_id = match self.cluster_id.clone() {
+            Some(id) if !id.trim().is_empty() => id,
+            _ => {
+                return Err(Error::invalid_input(
+                    "no cluster id: call .cluster_id(...) or set EHPC_CLUSTER_ID",
+                ));
+            }
+        };
+        if self.uuids.is_empty() || self.uuids.iter().any(|uuid| uuid.trim().is_empty()) {
+            return Err(Error::invalid_input("no job uuid, or a blank one"));
+        }
+        let client = &self.client;
+        let body = ehpc_client::types::JobIdsRequest {
+            cluster_id: cluster_id.clone(),
+            job_ids: self.uuids.clone(),
+            zone: client.zone().to_string(),
+        };
+        let (operation, refused) = match self.change {
+            Change::Stop => (&ehpc_client::operations::STOP_JOBS, EhpcCode::AccessDenied),
+            Change::Delete => (&ehpc_client::operations::DELETE_JOBS, EhpcCode::NotFound),
+        };
+        let answer = client
+            .execute(operation, || {
+                let request = client.api();
+                let body = body.clone();
+                let timestamp = client.timestamp();
+                async move {
+                    match self.change {
+                        Change::Stop => {
+                            request
+                                .stop_jobs()
+                                .timestamp(timestamp)
+                                .body(body)
+                                .send()
+                                .await
+                        }
+                        Change::Delete => {
+                            request
+                                .delete_jobs()
+                                .timestamp(timestamp)
+                                .body(body)
+                                .send()
+                                .await
+                        }
+                    }
+                }
+            })
+            .await;
+        match answer {
+            Ok(answer) => Ok(JobsChanged {
+                task_id: answer.job_uuid,
+                unchanged: Vec::new(),
+            }),
+            Err(error) if error.code() == Some(&ErrorCode::Ehpc(refused)) => {
+                self.already_done(&cluster_id, error).await
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// After a refusal: `Ok` if every job had already ended (stop) or was gone
+    /// (delete), the refusal itself otherwise.
+    async fn already_done(&self, cluster_id: &str, refusal: Error) -> Result<JobsChanged> {
+        for uuid in &self.uuids {
+            let detail = Jobs {
+                client: self.client.clone(),
+            }
+            .get(uuid.clone())
+            .cluster_id(cluster_id)
+            .send()
+            .await;
+            let done = match (self.change, detail) {
+                (Change::Delete, Err(e)) => e.code() == Some(&ErrorCode::Ehpc(EhpcCode::NotFound)),
+                (Change::Stop, Ok(job)) => {
+                    JobStatus::from_ehpc(job.job_status.as_deref().unwrap_or("")).is_final()
+                }
+                _ => false,
+            };
+            if !done {
+                return Err(refusal);
+            }
+        }
+        Ok(JobsChanged {
+            task_id: None,
+            unchanged: self.uuids.clone(),
+        })
+    }
+}
+
+impl Jobs {
+    /// One job's details, by its `hpcjob-…` uuid.
+    pub fn get(&self, uuid: impl Into<String>) -> GetJob {
+        GetJob {
+            uuid: uuid.into(),
+            cluster_id: self.client.inner.cluster_id.clone(),
+            client: self.client.clone(),
+        }
+    }
+
+    /// Stops (cancels) jobs; the server stops them asynchronously. Jobs that had
+    /// already ended are reported in [`JobsChanged::unchanged`], not as an error.
+    pub fn stop<I, S>(&self, uuids: I) -> ChangeJobs
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.change(Change::Stop, uuids)
+    }
+
+    /// Deletes jobs from the cluster's records. Jobs already gone are reported in
+    /// [`JobsChanged::unchanged`], not as an error.
+    pub fn delete<I, S>(&self, uuids: I) -> ChangeJobs
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.change(Change::Delete, uuids)
+    }
+
+    fn change<I, S>(&self, change: Change, uuids: I) -> ChangeJobs
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        ChangeJobs {
+            client: self.client.clone(),
+            change,
+            uuids: uuids.into_iter().map(Into::into).collect(),
+            cluster_id: self.client.inner.cluster_id.clone(),
+        }
+    }
+}
