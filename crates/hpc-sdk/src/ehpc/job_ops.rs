@@ -16,8 +16,15 @@ pub type JobDetail = ehpc_client::types::HpcJobDetail;
 /// What `stop` or `delete` did.
 ///
 /// ```
-/// let outcome = hpc_sdk::ehpc::JobsChanged { task_id: Some("j-942yi1ah8hd".into()), unchanged: vec![] };
-/// assert!(outcome.unchanged.is_empty());
+/// fn report(outcome: &hpc_sdk::ehpc::JobsChanged) {
+///     if let Some(task) = &outcome.task_id {
+///         println!("task {task}");
+///     }
+///     for uuid in &outcome.unchanged {
+///         println!("{uuid} had already ended");
+///     }
+/// }
+/// # let _ = report;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]

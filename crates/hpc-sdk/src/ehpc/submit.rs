@@ -15,13 +15,10 @@ use crate::job::JobStatus;
 /// What the server answered for a new job.
 ///
 /// ```
-/// use hpc_sdk::JobStatus;
-/// let job = hpc_sdk::ehpc::SubmittedJob {
-///     uuid: "hpcjob-bc2n5lyb".into(),
-///     job_id: Some(1547554),
-///     status: JobStatus::Queued,
-/// };
-/// assert_eq!(job.uuid, "hpcjob-bc2n5lyb");
+/// fn describe(job: &hpc_sdk::ehpc::SubmittedJob) -> String {
+///     format!("{} (scheduler id {:?}): {:?}", job.uuid, job.job_id, job.status)
+/// }
+/// # let _ = describe;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
