@@ -48,6 +48,15 @@ pub enum FaultKind {
     },
     /// Close the connection without sending any HTTP response.
     DropConnection,
+    /// Handle the request (a submit creates its job), then answer this status instead of
+    /// the real answer: the client cannot know the job exists.
+    StatusAfterHandling {
+        /// The status code, e.g. 503.
+        status: u16,
+    },
+    /// Handle the request (a submit creates its job), then close the connection without
+    /// an answer.
+    DropAfterHandling,
     /// EHPC listing: the normal page, but `total_count` off by `delta`.
     TotalCountOffBy {
         /// Added to the true `total_count` (negative to under-report; floored at 0).
@@ -128,6 +137,16 @@ impl Fault {
     pub fn delay(path: impl Into<String>, delay: Duration) -> Self {
         let millis = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         Self::new(path, FaultKind::Delay { millis })
+    }
+
+    /// See [`FaultKind::StatusAfterHandling`].
+    pub fn status_after_handling(path: impl Into<String>, status: u16) -> Self {
+        Self::new(path, FaultKind::StatusAfterHandling { status })
+    }
+
+    /// See [`FaultKind::DropAfterHandling`].
+    pub fn drop_after_handling(path: impl Into<String>) -> Self {
+        Self::new(path, FaultKind::DropAfterHandling)
     }
 
     /// Close the connection without an HTTP response.

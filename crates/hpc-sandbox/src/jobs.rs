@@ -94,7 +94,7 @@ const PENDING: u8 = 2;
 const CORES: [u16; 7] = [1, 2, 4, 8, 16, 32, 64];
 const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-const FIRST_JOB_ID: u32 = 19_001;
+pub(crate) const FIRST_JOB_ID: u32 = 19_001;
 
 /// One job, as small as it can be.
 #[derive(Clone, Copy, Debug)]

@@ -33,6 +33,7 @@ mod middleware;
 mod query;
 mod rng;
 mod sandbox;
+mod scheduler;
 mod scnet;
 mod standalone;
 mod state;

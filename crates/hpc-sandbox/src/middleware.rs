@@ -54,18 +54,30 @@ pub(crate) async fn count_and_fault(
             tokio::time::sleep(Duration::from_millis(millis)).await;
             next.run(request).await
         }
-        FaultKind::DropConnection => match request.extensions().get::<ConnectInfo<ConnHandle>>() {
-            Some(ConnectInfo(handle)) => {
-                handle.kill();
-                // Never written: the connection fails before hyper can send it.
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-            None => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "cannot drop this connection",
+        FaultKind::DropConnection => drop_connection(&request),
+        FaultKind::StatusAfterHandling { status } => {
+            let _ = next.run(request).await;
+            let status = status_or_500(status);
+            (
+                status,
+                status.canonical_reason().unwrap_or("Error").to_owned(),
             )
-                .into_response(),
-        },
+                .into_response()
+        }
+        FaultKind::DropAfterHandling => {
+            let handle = request
+                .extensions()
+                .get::<ConnectInfo<ConnHandle>>()
+                .cloned();
+            let _ = next.run(request).await;
+            match handle {
+                Some(ConnectInfo(handle)) => {
+                    handle.kill();
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+                None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            }
+        }
         FaultKind::TotalCountOffBy { delta } => {
             request
                 .extensions_mut()
@@ -76,6 +88,22 @@ pub(crate) async fn count_and_fault(
             request.extensions_mut().insert(ListingFault::EmptyPage);
             next.run(request).await
         }
+    }
+}
+
+/// Closes the request's connection; the answer returned is never written.
+fn drop_connection(request: &Request) -> Response {
+    match request.extensions().get::<ConnectInfo<ConnHandle>>() {
+        Some(ConnectInfo(handle)) => {
+            handle.kill();
+            // Never written: the connection fails before hyper can send it.
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+        None => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "cannot drop this connection",
+        )
+            .into_response(),
     }
 }
 

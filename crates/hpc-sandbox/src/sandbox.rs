@@ -30,6 +30,9 @@ pub const DEFAULT_SEED: u64 = 1;
 /// 24 h seen on the real servers.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
+/// How long a submitted job waits before it runs, unless set.
+pub const DEFAULT_PENDING: Duration = Duration::from_secs(2);
+
 /// Settings of a sandbox before it starts; from [`Sandbox::builder`].
 #[derive(Clone, Debug)]
 pub struct SandboxBuilder {
@@ -39,6 +42,8 @@ pub struct SandboxBuilder {
     port: u16,
     faults: Vec<Fault>,
     job_state_keys: JobStateKeys,
+    speed: f64,
+    pending: Duration,
 }
 
 impl Default for SandboxBuilder {
@@ -50,6 +55,8 @@ impl Default for SandboxBuilder {
             port: 0,
             faults: Vec::new(),
             job_state_keys: JobStateKeys::default(),
+            speed: 1.0,
+            pending: DEFAULT_PENDING,
         }
     }
 }
@@ -92,6 +99,20 @@ impl SandboxBuilder {
         self
     }
 
+    /// How much faster than real time submitted jobs wait and run (default 1): with
+    /// 100, a `sleep 60` runs in 0.6 s. Values that are not positive mean 1.
+    pub fn speed(mut self, factor: f64) -> Self {
+        self.speed = factor;
+        self
+    }
+
+    /// How long a submitted job stays pending before it runs, before the speed factor
+    /// (default [`DEFAULT_PENDING`]).
+    pub fn pending_time(mut self, pending: Duration) -> Self {
+        self.pending = pending;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts the four servers on the current tokio runtime.
     pub async fn start(self) -> io::Result<Sandbox> {
         let port_at = |n: u16| match self.port {
@@ -120,6 +141,12 @@ impl SandboxBuilder {
         let shared = Arc::new(Shared {
             credentials: Credentials::demo(),
             jobs: JobStore::seeded(self.jobs, self.seed),
+            // Submitted jobs are numbered after the seeded ones, so they list last.
+            scheduler: crate::scheduler::Scheduler::new(
+                self.speed,
+                self.pending,
+                crate::jobs::FIRST_JOB_ID.saturating_add(self.jobs as u32),
+            ),
             seed: self.seed,
             token_lifetime: self.token_lifetime,
             token_key,

@@ -13,6 +13,8 @@ use crate::jobs::JobStore;
 pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
     pub(crate) jobs: JobStore,
+    /// Jobs submitted through the API, run by the simulated scheduler.
+    pub(crate) scheduler: crate::scheduler::Scheduler,
     pub(crate) seed: u64,
     pub(crate) token_lifetime: Duration,
     /// Key the sandbox signs its JWTs with; random per sandbox, so tokens of one

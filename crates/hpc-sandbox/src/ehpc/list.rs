@@ -171,33 +171,112 @@ struct WireJob {
     null_started_time: Option<()>,
 }
 
+/// One job of a page: a seeded one, or one submitted to the simulated scheduler.
+#[derive(Serialize)]
+#[serde(untagged)]
+// A page holds at most 100 items: boxing the seeded ones would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+enum WireItem {
+    Seeded(WireJob),
+    Submitted(serde_json::Value),
+}
+
 #[derive(Serialize)]
 struct WirePage {
     #[serde(flatten)]
     head: JobListResponse,
-    hpc_job_set: Vec<WireJob>,
+    hpc_job_set: Vec<WireItem>,
 }
 
-/// The page as the JSON body of a `job/list` answer.
+/// The page as the JSON body of a `job/list` answer (seeded jobs only).
 pub(crate) fn render(store: &JobStore, page: &Page, fault: Option<ListingFault>) -> Vec<u8> {
-    let mut total = i64::try_from(page.total).unwrap_or(i64::MAX);
-    let mut indices = page.indices.as_slice();
+    render_parts(store, page.total, &page.indices, Vec::new(), false, fault)
+}
+
+/// A page over the seeded jobs followed by the submitted ones (`submitted`: those that
+/// pass the filters, oldest first), as `query` pages and orders them.
+pub(crate) fn render_with_submitted(
+    store: &JobStore,
+    query: &ListQuery,
+    submitted: Vec<serde_json::Value>,
+    fault: Option<ListingFault>,
+) -> Vec<u8> {
+    let everything = ListQuery {
+        offset: 0,
+        limit: 0,
+        reverse: false,
+        ..query.clone()
+    };
+    let seeded_total = select(store, &everything).total;
+    let total = seeded_total + submitted.len();
+    let start = usize::try_from(query.offset)
+        .unwrap_or(usize::MAX)
+        .min(total);
+    let end = start.saturating_add(query.limit as usize).min(total);
+    // The page's range in ascending order; reversed at the end when asked.
+    let (low, high) = if query.reverse {
+        (total - end, total - start)
+    } else {
+        (start, end)
+    };
+    let seeded_high = high.min(seeded_total);
+    let seeded = if low < seeded_high {
+        select(
+            store,
+            &ListQuery {
+                offset: low as u64,
+                limit: (seeded_high - low) as u64,
+                ..everything
+            },
+        )
+        .indices
+    } else {
+        Vec::new()
+    };
+    let extra_range = low.max(seeded_total) - seeded_total..high.max(seeded_total) - seeded_total;
+    let extra = submitted
+        .into_iter()
+        .skip(extra_range.start)
+        .take(extra_range.len())
+        .collect();
+    render_parts(store, total, &seeded, extra, query.reverse, fault)
+}
+
+fn render_parts(
+    store: &JobStore,
+    total: usize,
+    seeded: &[u32],
+    submitted: Vec<serde_json::Value>,
+    reverse: bool,
+    fault: Option<ListingFault>,
+) -> Vec<u8> {
+    let mut total = i64::try_from(total).unwrap_or(i64::MAX);
+    let mut indices = seeded;
+    let mut submitted = submitted;
     match fault {
         Some(ListingFault::TotalCountOffBy(delta)) => total = total.saturating_add(delta).max(0),
-        Some(ListingFault::EmptyPage) => indices = &[],
+        Some(ListingFault::EmptyPage) => {
+            indices = &[];
+            submitted.clear();
+        }
         None => {}
     }
-    let jobs = indices
+    let mut jobs: Vec<WireItem> = indices
         .iter()
         .map(|&index| {
             let job = JobStore::to_hpc_job(store.record(index));
-            WireJob {
+            WireItem::Seeded(WireJob {
                 null_mem_limit: job.mem_limit.is_none().then_some(()),
                 null_started_time: job.started_time.is_none().then_some(()),
                 job,
-            }
+            })
         })
+        .chain(submitted.into_iter().map(WireItem::Submitted))
         .collect();
+    // Both parts arrive in ascending order; a descending page is turned as a whole.
+    if reverse {
+        jobs.reverse();
+    }
     let wire = WirePage {
         head: JobListResponse {
             action: Some("HpcJobListJobsResponse".to_owned()),

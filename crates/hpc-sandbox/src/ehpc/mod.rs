@@ -1,6 +1,7 @@
 //! The fake EHPC server: `GET /api/job/list`, signed as docs/api-notes.md §1 describes.
 
 pub(crate) mod clusters;
+pub(crate) mod lifecycle;
 pub(crate) mod list;
 pub(crate) mod signature;
 
@@ -39,6 +40,10 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/api/job/list", any(list_jobs))
         .route("/api/cluster/list", any(list_clusters))
+        .route("/api/job/submitJob", any(lifecycle::submit))
+        .route("/api/job/jobdetail/{job_uuid}", any(lifecycle::detail))
+        .route("/api/job/stopJobs", any(lifecycle::stop))
+        .route("/api/job/deleteJobs", any(lifecycle::delete))
 }
 
 /// An EHPC error: HTTP 200 with `{"ret_code": N, "message": "..."}`.
@@ -79,15 +84,20 @@ async fn signed_get(
     let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
         return Err(ehpc_error(1100, "ParameterError, request body too large"));
     };
-    let params = parse_raw_query(parts.uri.query().unwrap_or("")).map_err(|piece| {
-        ehpc_error(
-            1100,
-            &format!("ParameterError, [{piece}] is not valid UTF-8"),
-        )
-    })?;
-    authenticate(shared, "GET", parts.uri.path(), &params, &body)
+    let params = parse_query(&parts).map_err(|(code, message)| ehpc_error(code, &message))?;
+    authenticate(shared, "GET", parts.uri.path(), &params, &body, None)
         .map_err(|(code, message)| ehpc_error(code, &message))?;
     Ok((parts, params))
+}
+
+/// The query's parameters, decoded; `Err` is the code and message to answer.
+fn parse_query(parts: &axum::http::request::Parts) -> Result<Vec<(String, String)>, (i64, String)> {
+    parse_raw_query(parts.uri.query().unwrap_or("")).map_err(|piece| {
+        (
+            1100,
+            format!("ParameterError, [{piece}] is not valid UTF-8"),
+        )
+    })
 }
 
 async fn list_jobs(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -102,9 +112,29 @@ async fn list_jobs(State(shared): State<Arc<Shared>>, request: Request) -> Respo
         Ok(query) => query,
         Err(message) => return ehpc_error(1100, &message),
     };
-    let page = list::select(&shared.jobs, &query);
     let fault = parts.extensions.get::<ListingFault>().copied();
-    json_response(list::render(&shared.jobs, &page, fault))
+    let submitted = shared
+        .scheduler
+        .snapshot()
+        .iter()
+        .filter(|job| {
+            lifecycle::matches(
+                &shared,
+                job,
+                &query.statuses,
+                query.queue_name.as_deref(),
+                query.run_user.as_deref(),
+                query.search_word.as_deref(),
+            )
+        })
+        .map(|job| lifecycle::list_json(&shared, job))
+        .collect();
+    json_response(list::render_with_submitted(
+        &shared.jobs,
+        &query,
+        submitted,
+        fault,
+    ))
 }
 
 async fn list_clusters(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -126,15 +156,20 @@ fn param<'p>(params: &'p [(String, String)], key: &str) -> Option<&'p str> {
 }
 
 /// The checks of a real server, cheapest first: parameters, key, clock, signature,
-/// then the resources named.
+/// then the resources named. `body_zone`: a POST's zone, which travels in its body.
 fn authenticate(
     shared: &Shared,
     method: &str,
     path: &str,
     params: &[(String, String)],
     body: &Bytes,
+    body_zone: Option<&str>,
 ) -> Result<(), (i64, String)> {
-    if let Some(missing) = REQUIRED.iter().find(|key| param(params, key).is_none()) {
+    let missing = REQUIRED.iter().find(|key| match (**key, body_zone) {
+        ("zone", Some(zone)) => zone.is_empty(),
+        (key, _) => param(params, key).is_none(),
+    });
+    if let Some(missing) = missing {
         return Err((
             1100,
             format!("MissingParameter, parameter [{missing}] should not be empty"),
@@ -188,11 +223,9 @@ fn authenticate(
             "AuthenticationFailed, signature not matched".to_owned(),
         ));
     }
-    if value("zone") != credentials.ehpc_zone {
-        return Err((
-            2100,
-            format!("ResourceNotFound, zone [{}] not found", value("zone")),
-        ));
+    let zone = body_zone.unwrap_or_else(|| value("zone"));
+    if zone != credentials.ehpc_zone {
+        return Err((2100, format!("ResourceNotFound, zone [{zone}] not found")));
     }
     Ok(())
 }
