@@ -60,6 +60,10 @@ pub enum Command {
         /// How many EHPC jobs to serve.
         #[arg(long, default_value_t = 1000)]
         jobs: usize,
+        /// How much faster than real time submitted jobs wait and run (a `sleep 60`
+        /// takes 0.6 s with 100).
+        #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_speed)]
+        speed: f64,
     },
 }
 
@@ -126,6 +130,71 @@ pub struct ClusterListArgs {
 pub enum EhpcJobsCommand {
     /// List a cluster's jobs.
     List(ListArgs),
+    /// Submit a job; prints its uuid, job id and status.
+    Submit(SubmitArgs),
+    /// One job's details.
+    Show(ShowArgs),
+    /// Stop (cancel) jobs; jobs that have already ended are reported, not an error.
+    Stop(ChangeArgs),
+    /// Delete jobs from the cluster's records; jobs already gone are reported.
+    Delete(ChangeArgs),
+}
+
+/// `hpc ehpc jobs submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The cluster (default: `EHPC_CLUSTER_ID`, or the sandbox's with --sandbox).
+    #[arg(long, env = "EHPC_CLUSTER_ID", value_parser = non_blank)]
+    pub cluster_id: Option<String>,
+    /// The job's name (how a doubtful submit is found again).
+    #[arg(long, value_parser = non_blank)]
+    pub name: String,
+    /// The command line, e.g. 'sleep 600'.
+    #[arg(long, value_parser = non_blank)]
+    pub cmd: String,
+    /// Cores.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..))]
+    pub cores: i64,
+    /// The cluster user that runs the job (e.g. usr-vceaHsJu).
+    #[arg(long, value_parser = non_blank)]
+    pub run_user: String,
+    /// The queue id (e.g. hpcq-df3u98dr).
+    #[arg(long)]
+    pub queue_id: Option<String>,
+    /// Memory limit, MB.
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(i64).range(1..))]
+    pub mem_limit: Option<i64>,
+    /// Run-time limit, seconds.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(i64).range(1..))]
+    pub time_limit: Option<i64>,
+    /// Where stdout goes, on the cluster.
+    #[arg(long, value_name = "PATH")]
+    pub stdout: Option<String>,
+    /// Where stderr goes, on the cluster.
+    #[arg(long, value_name = "PATH")]
+    pub stderr: Option<String>,
+}
+
+/// `hpc ehpc jobs show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The job's uuid (hpcjob-...).
+    #[arg(value_parser = non_blank)]
+    pub uuid: String,
+    /// The cluster (default: `EHPC_CLUSTER_ID`, or the sandbox's with --sandbox).
+    #[arg(long, env = "EHPC_CLUSTER_ID", value_parser = non_blank)]
+    pub cluster_id: Option<String>,
+}
+
+/// `hpc ehpc jobs stop` and `hpc ehpc jobs delete`.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    /// The jobs' uuids (hpcjob-...).
+    #[arg(required = true, value_parser = non_blank)]
+    pub uuids: Vec<String>,
+    /// The cluster (default: `EHPC_CLUSTER_ID`, or the sandbox's with --sandbox).
+    #[arg(long, env = "EHPC_CLUSTER_ID", value_parser = non_blank)]
+    pub cluster_id: Option<String>,
 }
 
 /// `hpc ehpc jobs list`.
@@ -216,6 +285,15 @@ fn parse_deadline(text: &str) -> Result<f64, String> {
         Err(format!(
             "`{text}`: the deadline must be more than 0 and at most 1e9 seconds"
         ))
+    }
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
+        _ => Err(format!(
+            "`{text}`: the speed factor must be a number above 0"
+        )),
     }
 }
 

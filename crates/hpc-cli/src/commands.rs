@@ -219,15 +219,19 @@ pub async fn scnet_regions(target: &Target, format: Output) -> Result<(), Failur
 
 /// `hpc sandbox`: the fake clouds until interrupted.
 #[cfg(feature = "sandbox")]
-pub async fn sandbox(port: u16, jobs: usize) -> Result<(), Failure> {
+pub async fn sandbox(port: u16, jobs: usize, speed: f64) -> Result<(), Failure> {
     use std::io::Write;
-    hpc_sandbox::run_standalone(jobs, port).await?;
+    let builder = hpc_sandbox::Sandbox::builder()
+        .jobs(jobs)
+        .port(port)
+        .speed(speed);
+    hpc_sandbox::run_standalone(builder).await?;
     io::stdout().flush()?;
     Ok(())
 }
 
 /// `hpc sandbox` in a build without the fake clouds.
 #[cfg(not(feature = "sandbox"))]
-pub async fn sandbox(_port: u16, _jobs: usize) -> Result<(), Failure> {
+pub async fn sandbox(_port: u16, _jobs: usize, _speed: f64) -> Result<(), Failure> {
     Err(crate::target::no_sandbox())
 }

@@ -70,7 +70,7 @@ pub fn hint(error: &Error) -> Option<&'static str> {
         Error::Api {
             code: ErrorCode::Ehpc(EhpcCode::NotFound),
             ..
-        } => Some("check --cluster-id and EHPC_ZONE"),
+        } => Some("check the job uuid, --cluster-id and EHPC_ZONE"),
         Error::Api {
             code: ErrorCode::Scnet(ScnetCode::PermissionDenied),
             ..
@@ -82,6 +82,9 @@ pub fn hint(error: &Error) -> Option<&'static str> {
             ..
         } => Some(
             "check SCNET_USER, SCNET_ACCESS_KEY and SCNET_SECRET_KEY, and the user names passed",
+        ),
+        Error::MaybeSubmitted { .. } => Some(
+            "the job may exist: look for it with `hpc ehpc jobs list --search NAME --reverse` before submitting again",
         ),
         Error::Auth { .. } => Some("credentials come from the environment; see `hpc --help`"),
         Error::Transport { .. } | Error::Timeout { .. } => {

@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod ehpc_jobs;
 mod failure;
 mod inert;
 mod output;
@@ -35,7 +36,45 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), Failure> {
     let format = cli.output;
     let scnet = match cli.command {
-        Command::Sandbox { port, jobs } => return commands::sandbox(port, jobs).await,
+        Command::Sandbox { port, jobs, speed } => {
+            return commands::sandbox(port, jobs, speed).await;
+        }
+        Command::Ehpc {
+            command:
+                EhpcCommand::Jobs {
+                    command: EhpcJobsCommand::Submit(args),
+                },
+        } => {
+            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
+            return ehpc_jobs::submit(&target, format, args).await;
+        }
+        Command::Ehpc {
+            command:
+                EhpcCommand::Jobs {
+                    command: EhpcJobsCommand::Show(args),
+                },
+        } => {
+            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
+            return ehpc_jobs::show(&target, format, args).await;
+        }
+        Command::Ehpc {
+            command:
+                EhpcCommand::Jobs {
+                    command: EhpcJobsCommand::Stop(args),
+                },
+        } => {
+            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
+            return ehpc_jobs::change(&target, format, args, ehpc_jobs::Change::Stop).await;
+        }
+        Command::Ehpc {
+            command:
+                EhpcCommand::Jobs {
+                    command: EhpcJobsCommand::Delete(args),
+                },
+        } => {
+            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
+            return ehpc_jobs::change(&target, format, args, ehpc_jobs::Change::Delete).await;
+        }
         Command::Ehpc {
             command:
                 EhpcCommand::Jobs {

@@ -1,62 +1,14 @@
 //! The `hpc` binary against the in-process sandbox: every command and output format,
 //! paging, a retried 503, a permanent error, usage errors, secrets kept out.
 
+mod common;
+
 use std::process::{Command, Output, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
-use hpc_sandbox::{Fault, Sandbox};
 
-struct Env {
-    sandbox: Sandbox,
-    home: tempfile::TempDir,
-}
-
-impl Env {
-    async fn start(jobs: usize) -> Self {
-        Env {
-            sandbox: Sandbox::builder().jobs(jobs).start().await.unwrap(),
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::cargo_bin("hpc").unwrap();
-        command
-            .env_clear()
-            .env("HOME", self.home.path())
-            .env("PATH", std::env::var("PATH").unwrap_or_default());
-        for line in self.sandbox.env_lines() {
-            let (name, value) = line.split_once('=').unwrap();
-            command.env(name, value);
-        }
-        command.args(args).stdin(Stdio::null());
-        command
-    }
-
-    async fn run(&self, args: &[&str]) -> Output {
-        let mut command = self.command(args);
-        tokio::task::spawn_blocking(move || command.output().unwrap())
-            .await
-            .unwrap()
-    }
-
-    fn secrets(&self) -> [String; 2] {
-        let c = self.sandbox.credentials();
-        [c.ehpc_secret_access_key.clone(), c.scnet_secret_key.clone()]
-    }
-
-    fn assert_no_secret(&self, output: &Output) {
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        for secret in self.secrets() {
-            assert!(!text.contains(&secret), "a secret was printed");
-        }
-        assert!(!text.contains("eyJ"), "a token was printed");
-    }
-}
+use common::Env;
+use hpc_sandbox::Fault;
 
 fn stdout(output: &Output) -> String {
     assert!(

@@ -42,6 +42,8 @@ pub use credentials::Credentials;
 #[doc(hidden)]
 pub use ehpc::BenchJobs;
 pub use faults::{Fault, FaultKind};
-pub use sandbox::{DEFAULT_JOBS, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, Sandbox, SandboxBuilder};
+pub use sandbox::{
+    DEFAULT_JOBS, DEFAULT_PENDING, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, Sandbox, SandboxBuilder,
+};
 pub use scnet::JobStateKeys;
 pub use standalone::run_standalone;

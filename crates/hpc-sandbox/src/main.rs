@@ -12,10 +12,17 @@ struct Args {
     /// The EHPC server's port (the SCNet servers take the next three); 0 for free ports.
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// How much faster than real time submitted jobs wait and run.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
 }
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    hpc_sandbox::run_standalone(args.jobs, args.port).await
+    let builder = hpc_sandbox::Sandbox::builder()
+        .jobs(args.jobs)
+        .port(args.port)
+        .speed(args.speed);
+    hpc_sandbox::run_standalone(builder).await
 }

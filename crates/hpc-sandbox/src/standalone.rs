@@ -2,13 +2,12 @@
 
 use std::io::{self, Write};
 
-use crate::sandbox::Sandbox;
+use crate::sandbox::SandboxBuilder;
 
-/// Serves `jobs` seeded jobs, the EHPC server on `port` (0 for free ports; the SCNet
-/// servers on the next three), until Ctrl-C. Prints the environment lines on stdout
-/// first, then on stderr how to stop.
-pub async fn run_standalone(jobs: usize, port: u16) -> io::Result<()> {
-    let sandbox = Sandbox::builder().jobs(jobs).port(port).start().await?;
+/// Serves the sandbox `builder` describes (jobs, port, speed...) until Ctrl-C. Prints
+/// the environment lines on stdout first, then on stderr how to stop.
+pub async fn run_standalone(builder: SandboxBuilder) -> io::Result<()> {
+    let sandbox = builder.start().await?;
     {
         let mut out = io::stdout().lock();
         for line in sandbox.env_lines() {

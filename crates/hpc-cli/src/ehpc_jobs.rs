@@ -1,0 +1,185 @@
+//! `hpc ehpc jobs submit | show | stop | delete`.
+
+use serde::Serialize;
+
+use crate::args::{ChangeArgs, Output, ShowArgs, SubmitArgs};
+use crate::failure::Failure;
+use crate::output::{Printer, Record, opt};
+use crate::target::Target;
+
+fn printer(format: Output) -> Printer<std::io::BufWriter<std::io::Stdout>> {
+    Printer::new(format, std::io::BufWriter::new(std::io::stdout()))
+}
+
+fn cluster(target: &Target, given: Option<String>) -> Result<String, Failure> {
+    given
+        .or_else(|| target.sandbox_cluster())
+        .ok_or_else(|| Failure::Usage("--cluster-id is required (or set EHPC_CLUSTER_ID)".into()))
+}
+
+/// What a submit printed.
+#[derive(Serialize)]
+struct Submitted {
+    hpcjob_uuid: String,
+    job_id: Option<i64>,
+    job_status: String,
+}
+
+impl Record for Submitted {
+    fn headers() -> &'static [&'static str] {
+        &["UUID", "JOB_ID", "STATUS"]
+    }
+
+    fn row(&self) -> Vec<String> {
+        vec![
+            self.hpcjob_uuid.clone(),
+            opt(&self.job_id),
+            self.job_status.clone(),
+        ]
+    }
+}
+
+pub async fn submit(target: &Target, format: Output, args: SubmitArgs) -> Result<(), Failure> {
+    let cluster_id = cluster(target, args.cluster_id)?;
+    let mut request = target
+        .ehpc()?
+        .jobs()
+        .submit()
+        .cluster_id(cluster_id)
+        .name(args.name)
+        .cmd_line(args.cmd)
+        .cores(args.cores)
+        .run_user(args.run_user);
+    if let Some(queue) = args.queue_id {
+        request = request.queue_id(queue);
+    }
+    if let Some(mb) = args.mem_limit {
+        request = request.mem_limit(mb);
+    }
+    if let Some(secs) = args.time_limit {
+        request = request.time_limit(secs);
+    }
+    if let Some(path) = args.stdout {
+        request = request.stdout(path);
+    }
+    if let Some(path) = args.stderr {
+        request = request.stderr(path);
+    }
+    let job = request.send().await?;
+    let mut out = printer(format);
+    out.push(&Submitted {
+        hpcjob_uuid: job.uuid,
+        job_id: job.job_id,
+        job_status: job.status.to_string(),
+    })?;
+    Ok(out.finish::<Submitted>()?)
+}
+
+impl Record for hpc_sdk::ehpc::JobDetail {
+    fn headers() -> &'static [&'static str] {
+        &[
+            "UUID",
+            "JOB_ID",
+            "NAME",
+            "STATUS",
+            "USER",
+            "CORES",
+            "SUBMITTED",
+            "STARTED",
+            "ENDED",
+            "STDOUT",
+        ]
+    }
+
+    fn row(&self) -> Vec<String> {
+        let any = |value: &Option<serde_json::Value>| match value {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            Some(serde_json::Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        vec![
+            opt(&self.hpcjob_uuid),
+            opt(&self.job_id.map(i64::from)),
+            opt(&self.job_name),
+            opt(&self.job_status),
+            opt(&self.run_user),
+            any(&self.core_limit),
+            opt(&self.submitted_time),
+            opt(&self.started_time),
+            opt(&self.end_time),
+            opt(&self.stdout_redirect_path),
+        ]
+    }
+}
+
+pub async fn show(target: &Target, format: Output, args: ShowArgs) -> Result<(), Failure> {
+    let cluster_id = cluster(target, args.cluster_id)?;
+    let job = target
+        .ehpc()?
+        .jobs()
+        .get(args.uuid)
+        .cluster_id(cluster_id)
+        .send()
+        .await?;
+    let mut out = printer(format);
+    out.push(&job)?;
+    Ok(out.finish::<hpc_sdk::ehpc::JobDetail>()?)
+}
+
+/// Which change `change` makes.
+#[derive(Clone, Copy, Debug)]
+pub enum Change {
+    Stop,
+    Delete,
+}
+
+/// One job's outcome of a stop or delete.
+#[derive(Serialize)]
+struct Changed {
+    hpcjob_uuid: String,
+    outcome: &'static str,
+    task_id: Option<String>,
+}
+
+impl Record for Changed {
+    fn headers() -> &'static [&'static str] {
+        &["UUID", "OUTCOME", "TASK"]
+    }
+
+    fn row(&self) -> Vec<String> {
+        vec![
+            self.hpcjob_uuid.clone(),
+            self.outcome.to_string(),
+            opt(&self.task_id),
+        ]
+    }
+}
+
+pub async fn change(
+    target: &Target,
+    format: Output,
+    args: ChangeArgs,
+    change: Change,
+) -> Result<(), Failure> {
+    let cluster_id = cluster(target, args.cluster_id)?;
+    let jobs = target.ehpc()?.jobs();
+    let request = match change {
+        Change::Stop => jobs.stop(args.uuids.clone()),
+        Change::Delete => jobs.delete(args.uuids.clone()),
+    };
+    let outcome = request.cluster_id(cluster_id).send().await?;
+    let (done, unchanged) = match change {
+        Change::Stop => ("stopping", "already ended"),
+        Change::Delete => ("deleted", "already gone"),
+    };
+    let mut out = printer(format);
+    for uuid in args.uuids {
+        let kept = outcome.unchanged.contains(&uuid);
+        out.push(&Changed {
+            outcome: if kept { unchanged } else { done },
+            task_id: if kept { None } else { outcome.task_id.clone() },
+            hpcjob_uuid: uuid,
+        })?;
+    }
+    Ok(out.finish::<Changed>()?)
+}
