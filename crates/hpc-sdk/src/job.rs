@@ -131,28 +131,6 @@ fn status_name<S: serde::Serializer>(status: &JobStatus, s: S) -> Result<S::Ok, 
     s.collect_str(status)
 }
 
-impl From<crate::ehpc::EhpcJob> for Job {
-    fn from(job: crate::ehpc::EhpcJob) -> Self {
-        let raw = serde_json::to_value(&job).unwrap_or_default();
-        Job {
-            platform: crate::Platform::Ehpc,
-            id: job
-                .job_id
-                .map(|id| id.to_string())
-                .or(job.hpcjob_uuid)
-                .unwrap_or_default(),
-            name: job.job_name,
-            status: JobStatus::from_ehpc(job.job_status.as_deref().unwrap_or("")),
-            queue: job.queue_name.or(job.hpq_name),
-            user: job.run_user,
-            cores: job.core_limit.map(i64::from),
-            submitted: job.submitted_time,
-            started: job.started_time,
-            raw,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

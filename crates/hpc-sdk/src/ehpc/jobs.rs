@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::config::MAX_PAGE_SIZE;
 use super::{Client, EhpcJob};
 use crate::error::{Error, Result};
+use crate::job::JobStatus;
 use crate::paging::{FetchPage, ItemStream, PageStream, Paginator, RawPage};
 
 /// Job operations of an EHPC [`Client`].
@@ -241,4 +242,27 @@ async fn fetch_page(
         total: page.total_count.map(i64::from),
         items: page.hpc_job_set.unwrap_or_default(),
     })
+}
+
+/// The one job view of a listed EHPC job.
+impl From<EhpcJob> for crate::Job {
+    fn from(job: EhpcJob) -> Self {
+        let raw = serde_json::to_value(&job).unwrap_or_default();
+        crate::Job {
+            platform: crate::Platform::Ehpc,
+            id: job
+                .job_id
+                .map(|id| id.to_string())
+                .or(job.hpcjob_uuid)
+                .unwrap_or_default(),
+            name: job.job_name,
+            status: JobStatus::from_ehpc(job.job_status.as_deref().unwrap_or("")),
+            queue: job.queue_name.or(job.hpq_name),
+            user: job.run_user,
+            cores: job.core_limit.map(i64::from),
+            submitted: job.submitted_time,
+            started: job.started_time,
+            raw,
+        }
+    }
 }
