@@ -175,7 +175,7 @@ fn the_facts_of_each_operation_come_from_the_spec() {
         ehpc_ops::GET_JOB_DETAIL.path,
         "/api/job/jobdetail/{job_uuid}"
     );
-    assert_eq!(ehpc_ops::OPERATIONS.len(), 6);
+    assert_eq!(ehpc_ops::OPERATIONS.len(), 10);
     assert_eq!(scnet_ops::OPERATIONS.len(), 9);
 }
 

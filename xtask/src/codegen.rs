@@ -168,7 +168,10 @@ fn generate(root: &Path, target: &Target) -> anyhow::Result<Vec<(PathBuf, String
         ),
         (
             src.join("generated_httpmock.rs"),
-            render(target.spec, "typed httpmock helpers", mock)?,
+            repeated_query_keys(
+                render(target.spec, "typed httpmock helpers", mock)?,
+                &operations,
+            ),
         ),
         (
             src.join("generated_operations.rs"),
@@ -189,6 +192,27 @@ fn generate(root: &Path, target: &Target) -> anyhow::Result<Vec<(PathBuf, String
             text("error codes", layers::codes::generate(&raw, &target.codes)?)?,
         ),
     ])
+}
+
+/// progenitor's httpmock helpers match a query parameter by its `Display` text, which
+/// a list has none of: an array parameter (a repeated key) is matched element by element.
+fn repeated_query_keys(mock: String, operations: &[layers::model::Operation]) -> String {
+    let mut names: Vec<&str> = operations
+        .iter()
+        .flat_map(|op| &op.params)
+        .filter(|param| param.rust_type == "Vec<String>")
+        .map(|param| param.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().fold(mock, |text, name| {
+        text.replace(
+            &format!("Self(self.0.query_param(\"{name}\", value.to_string()))"),
+            &format!(
+                "Self(value.iter().fold(self.0, |when, element| when.query_param(\"{name}\", element)))"
+            ),
+        )
+    })
 }
 
 /// Runs one generator pass, turning both its errors and its panics into an error that

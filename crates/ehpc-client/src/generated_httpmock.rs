@@ -479,6 +479,563 @@ pub mod operations {
             )
         }
     }
+    pub struct ListEhpcQueuesWhen(::httpmock::When);
+    impl ListEhpcQueuesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/queue/ehpc/getQueueList$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn cluster_id(self, value: &str) -> Self {
+            Self(self.0.query_param("cluster_id", value.to_string()))
+        }
+        pub fn is_active<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("is_active", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("is_active"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("name", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("name"))
+            }
+        }
+        pub fn offset<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("offset", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("offset"))
+            }
+        }
+        pub fn queue_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.iter().fold(self.0, |when, element| when.query_param("queue_ids", element)))
+            } else {
+                Self(self.0.query_param_missing("queue_ids"))
+            }
+        }
+        pub fn reverse<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("reverse", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("reverse"))
+            }
+        }
+        pub fn search_word<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search_word", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search_word"))
+            }
+        }
+        pub fn sort_key<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_key", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_key"))
+            }
+        }
+        pub fn timestamp(
+            self,
+            value: &::chrono::DateTime<::chrono::offset::Utc>,
+        ) -> Self {
+            Self(self.0.query_param("timestamp", value.to_string()))
+        }
+        pub fn zone(self, value: &str) -> Self {
+            Self(self.0.query_param("zone", value.to_string()))
+        }
+    }
+    pub struct ListEhpcQueuesThen(::httpmock::Then);
+    impl ListEhpcQueuesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::EhpcQueueListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListCurrentQueuesWhen(::httpmock::When);
+    impl ListCurrentQueuesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/queue/getCurrentQueue$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn belong<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("belong", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("belong"))
+            }
+        }
+        pub fn cluster_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cluster_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cluster_id"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn offset<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("offset", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("offset"))
+            }
+        }
+        pub fn owner<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("owner", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("owner"))
+            }
+        }
+        pub fn reverse<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("reverse", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("reverse"))
+            }
+        }
+        pub fn search_word<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search_word", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search_word"))
+            }
+        }
+        pub fn sort_key<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_key", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_key"))
+            }
+        }
+        pub fn timestamp(
+            self,
+            value: &::chrono::DateTime<::chrono::offset::Utc>,
+        ) -> Self {
+            Self(self.0.query_param("timestamp", value.to_string()))
+        }
+        pub fn zone(self, value: &str) -> Self {
+            Self(self.0.query_param("zone", value.to_string()))
+        }
+        pub fn zone_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("zone_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("zone_id"))
+            }
+        }
+    }
+    pub struct ListCurrentQueuesThen(::httpmock::Then);
+    impl ListCurrentQueuesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::CurrentQueueListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListUsersWhen(::httpmock::When);
+    impl ListUsersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/user$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn cluster_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cluster_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cluster_id"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn offset<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("offset", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("offset"))
+            }
+        }
+        pub fn reverse<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("reverse", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("reverse"))
+            }
+        }
+        pub fn search_word<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search_word", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search_word"))
+            }
+        }
+        pub fn sort_key<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_key", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_key"))
+            }
+        }
+        pub fn timestamp(
+            self,
+            value: &::chrono::DateTime<::chrono::offset::Utc>,
+        ) -> Self {
+            Self(self.0.query_param("timestamp", value.to_string()))
+        }
+        pub fn user_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("user_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("user_id"))
+            }
+        }
+        pub fn zone(self, value: &str) -> Self {
+            Self(self.0.query_param("zone", value.to_string()))
+        }
+    }
+    pub struct ListUsersThen(::httpmock::Then);
+    impl ListUsersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::UserListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListOperationsWhen(::httpmock::When);
+    impl ListOperationsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/operation$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn action_describe<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("action_describe", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("action_describe"))
+            }
+        }
+        pub fn directive<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("directive", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("directive"))
+            }
+        }
+        pub fn end_time<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("end_time", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("end_time"))
+            }
+        }
+        pub fn job_action<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("job_action", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("job_action"))
+            }
+        }
+        pub fn job_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("job_ids", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("job_ids"))
+            }
+        }
+        pub fn jobs<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("jobs", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("jobs"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn offset<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("offset", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("offset"))
+            }
+        }
+        pub fn owner<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("owner", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("owner"))
+            }
+        }
+        pub fn resource_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("resource_ids", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("resource_ids"))
+            }
+        }
+        pub fn reverse<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("reverse", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("reverse"))
+            }
+        }
+        pub fn search_word<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search_word", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search_word"))
+            }
+        }
+        pub fn start_time<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("start_time", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("start_time"))
+            }
+        }
+        pub fn status<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("status", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("status"))
+            }
+        }
+        pub fn timestamp(
+            self,
+            value: &::chrono::DateTime<::chrono::offset::Utc>,
+        ) -> Self {
+            Self(self.0.query_param("timestamp", value.to_string()))
+        }
+        pub fn verbose<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("verbose", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("verbose"))
+            }
+        }
+        pub fn zone(self, value: &str) -> Self {
+            Self(self.0.query_param("zone", value.to_string()))
+        }
+    }
+    pub struct ListOperationsThen(::httpmock::Then);
+    impl ListOperationsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::OperationListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -502,6 +1059,18 @@ pub trait MockServerExt {
     fn delete_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DeleteJobsWhen, operations::DeleteJobsThen);
+    fn list_ehpc_queues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListEhpcQueuesWhen, operations::ListEhpcQueuesThen);
+    fn list_current_queues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListCurrentQueuesWhen, operations::ListCurrentQueuesThen);
+    fn list_users<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListUsersWhen, operations::ListUsersThen);
+    fn list_operations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListOperationsWhen, operations::ListOperationsThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn list_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -567,6 +1136,50 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::DeleteJobsWhen::new(when),
                 operations::DeleteJobsThen::new(then),
+            )
+        })
+    }
+    fn list_ehpc_queues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListEhpcQueuesWhen, operations::ListEhpcQueuesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListEhpcQueuesWhen::new(when),
+                operations::ListEhpcQueuesThen::new(then),
+            )
+        })
+    }
+    fn list_current_queues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListCurrentQueuesWhen, operations::ListCurrentQueuesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListCurrentQueuesWhen::new(when),
+                operations::ListCurrentQueuesThen::new(then),
+            )
+        })
+    }
+    fn list_users<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListUsersWhen, operations::ListUsersThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListUsersWhen::new(when),
+                operations::ListUsersThen::new(then),
+            )
+        })
+    }
+    fn list_operations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListOperationsWhen, operations::ListOperationsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListOperationsWhen::new(when),
+                operations::ListOperationsThen::new(then),
             )
         })
     }

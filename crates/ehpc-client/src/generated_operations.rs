@@ -157,6 +157,74 @@ pub const SUBMIT_JOB: Operation = Operation {
     envelope: Envelope::Ehpc,
     paging: None,
 };
+/// `GET /api/operation`: List the operation log (Action operation)
+pub const LIST_OPERATIONS: Operation = Operation {
+    id: "list_operations",
+    method: "GET",
+    path: "/api/operation",
+    host: Host::Api,
+    auth: Auth::Signed,
+    idempotent: true,
+    envelope: Envelope::Ehpc,
+    paging: Some(Paging {
+        offset: "offset",
+        limit: "limit",
+        total: "total_count",
+        items: "job_set",
+        max_limit: 100,
+    }),
+};
+/// `GET /api/queue/ehpc/getQueueList`: List an EHPC cluster's queues (Action queue/ehpc/getQueueList)
+pub const LIST_EHPC_QUEUES: Operation = Operation {
+    id: "list_ehpc_queues",
+    method: "GET",
+    path: "/api/queue/ehpc/getQueueList",
+    host: Host::Api,
+    auth: Auth::Signed,
+    idempotent: true,
+    envelope: Envelope::Ehpc,
+    paging: Some(Paging {
+        offset: "offset",
+        limit: "limit",
+        total: "total_count",
+        items: "hpc_queue_set",
+        max_limit: 100,
+    }),
+};
+/// `GET /api/queue/getCurrentQueue`: List the HPC queues a cluster can use (Action queue/getCurrentQueue)
+pub const LIST_CURRENT_QUEUES: Operation = Operation {
+    id: "list_current_queues",
+    method: "GET",
+    path: "/api/queue/getCurrentQueue",
+    host: Host::Api,
+    auth: Auth::Signed,
+    idempotent: true,
+    envelope: Envelope::Ehpc,
+    paging: Some(Paging {
+        offset: "offset",
+        limit: "limit",
+        total: "total_count",
+        items: "queues_set",
+        max_limit: 100,
+    }),
+};
+/// `GET /api/user`: List a cluster's users (Action user)
+pub const LIST_USERS: Operation = Operation {
+    id: "list_users",
+    method: "GET",
+    path: "/api/user",
+    host: Host::Api,
+    auth: Auth::Signed,
+    idempotent: true,
+    envelope: Envelope::Ehpc,
+    paging: Some(Paging {
+        offset: "offset",
+        limit: "limit",
+        total: "total_count",
+        items: "users_set",
+        max_limit: 100,
+    }),
+};
 /// Every operation of the spec.
 pub const OPERATIONS: &[Operation] = &[
     LIST_CLUSTERS,
@@ -165,6 +233,10 @@ pub const OPERATIONS: &[Operation] = &[
     LIST_JOBS,
     STOP_JOBS,
     SUBMIT_JOB,
+    LIST_OPERATIONS,
+    LIST_EHPC_QUEUES,
+    LIST_CURRENT_QUEUES,
+    LIST_USERS,
 ];
 /// Decodes `answer` as the 200 answer of `operation_id`: `None` for an operation whose
 /// answer has no example in the spec (the examples test uses this table).
@@ -196,6 +268,22 @@ pub fn decode_example(
             }
             "submit_job" => {
                 serde_json::from_value::<types::SubmitJobResponse>(answer.clone())
+                    .map(drop)
+            }
+            "list_operations" => {
+                serde_json::from_value::<types::OperationListResponse>(answer.clone())
+                    .map(drop)
+            }
+            "list_ehpc_queues" => {
+                serde_json::from_value::<types::EhpcQueueListResponse>(answer.clone())
+                    .map(drop)
+            }
+            "list_current_queues" => {
+                serde_json::from_value::<types::CurrentQueueListResponse>(answer.clone())
+                    .map(drop)
+            }
+            "list_users" => {
+                serde_json::from_value::<types::UserListResponse>(answer.clone())
                     .map(drop)
             }
             _ => return None,

@@ -79,6 +79,41 @@ pub enum EhpcCommand {
         #[command(subcommand)]
         command: EhpcClustersCommand,
     },
+    /// Queues.
+    Queues {
+        #[command(subcommand)]
+        command: EhpcQueuesCommand,
+    },
+    /// Cluster users (the run users jobs take).
+    Users {
+        #[command(subcommand)]
+        command: EhpcUsersCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EhpcQueuesCommand {
+    /// List an EHPC cluster's queues (their ids go into `jobs submit --queue-id`).
+    List(DirectoryArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EhpcUsersCommand {
+    /// List a cluster's users.
+    List(DirectoryArgs),
+}
+
+/// `hpc ehpc queues list` and `hpc ehpc users list`.
+#[derive(Debug, Args)]
+pub struct DirectoryArgs {
+    /// The cluster (default: `EHPC_CLUSTER_ID`, or the sandbox's with --sandbox).
+    #[arg(long, env = "EHPC_CLUSTER_ID", value_parser = non_blank)]
+    pub cluster_id: Option<String>,
+    /// Only those whose name matches this keyword.
+    #[arg(long)]
+    pub search: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,9 +190,10 @@ pub struct SubmitArgs {
     /// Cores.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..))]
     pub cores: i64,
-    /// The cluster user that runs the job (e.g. usr-vceaHsJu).
+    /// The cluster user that runs the job (e.g. usr-vceaHsJu; default: the cluster's
+    /// first user, when it has one).
     #[arg(long, value_parser = non_blank)]
-    pub run_user: String,
+    pub run_user: Option<String>,
     /// The queue id (e.g. hpcq-df3u98dr).
     #[arg(long)]
     pub queue_id: Option<String>,

@@ -41,15 +41,19 @@ impl Record for Submitted {
 
 pub async fn submit(target: &Target, format: Output, args: SubmitArgs) -> Result<(), Failure> {
     let cluster_id = cluster(target, args.cluster_id)?;
-    let mut request = target
-        .ehpc()?
+    let client = target.ehpc()?;
+    let run_user = match args.run_user {
+        Some(user) => user,
+        None => first_user(&client, &cluster_id).await?,
+    };
+    let mut request = client
         .jobs()
         .submit()
         .cluster_id(cluster_id)
         .name(args.name)
         .cmd_line(args.cmd)
         .cores(args.cores)
-        .run_user(args.run_user);
+        .run_user(run_user);
     if let Some(queue) = args.queue_id {
         request = request.queue_id(queue);
     }
@@ -73,6 +77,25 @@ pub async fn submit(target: &Target, format: Output, args: SubmitArgs) -> Result
         job_status: job.status.to_string(),
     })?;
     Ok(out.finish::<Submitted>()?)
+}
+
+/// The cluster's first user, for a submit without `--run-user`.
+async fn first_user(client: &hpc_sdk::ehpc::Client, cluster_id: &str) -> Result<String, Failure> {
+    let page = client
+        .users()
+        .list()
+        .cluster_id(cluster_id)
+        .page_size(1)
+        .send()
+        .await?;
+    page.items
+        .into_iter()
+        .find_map(|user| user.username.or(user.user_id))
+        .ok_or_else(|| {
+            Failure::Usage(format!(
+                "cluster {cluster_id} lists no users: pass --run-user"
+            ))
+        })
 }
 
 impl Record for hpc_sdk::ehpc::JobDetail {

@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod ehpc_directory;
 mod ehpc_jobs;
 mod failure;
 mod inert;
@@ -13,7 +14,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{
-    Cli, Command, EhpcClustersCommand, EhpcCommand, EhpcJobsCommand, ScnetCommand, ScnetJobsCommand,
+    Cli, Command, EhpcClustersCommand, EhpcCommand, EhpcJobsCommand, EhpcQueuesCommand,
+    EhpcUsersCommand, ScnetCommand, ScnetJobsCommand,
 };
 use failure::Failure;
 
@@ -92,6 +94,24 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let target = target::Target::new(cli.sandbox, cli.deadline).await?;
             return commands::ehpc_clusters_list(&target, format, args).await;
+        }
+        Command::Ehpc {
+            command:
+                EhpcCommand::Queues {
+                    command: EhpcQueuesCommand::List(args),
+                },
+        } => {
+            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
+            return ehpc_directory::queues(&target, format, args).await;
+        }
+        Command::Ehpc {
+            command:
+                EhpcCommand::Users {
+                    command: EhpcUsersCommand::List(args),
+                },
+        } => {
+            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
+            return ehpc_directory::users(&target, format, args).await;
         }
         Command::Scnet { command } => command,
     };

@@ -103,7 +103,6 @@ async fn submit_flags_are_checked_before_anything_is_sent() {
     let env = env().await;
     for bad in [
         &[&SUBMIT[..], &["--cores", "0"]].concat()[..],
-        &["ehpc", "jobs", "submit", "--name", "x", "--cmd", "true"],
         &[
             "ehpc",
             "jobs",
@@ -121,4 +120,43 @@ async fn submit_flags_are_checked_before_anything_is_sent() {
         assert_eq!(output.status.code(), Some(2), "{bad:?}: {output:?}");
     }
     assert_eq!(env.sandbox.request_count("/api/job/"), 0);
+}
+
+#[tokio::test]
+async fn queues_and_users_in_every_format_and_the_default_run_user() {
+    let env = env().await;
+    let table = stdout(&env.run(&["ehpc", "queues", "list"]).await);
+    assert!(
+        table.starts_with("ID") && table.contains("hpcq-df3u98dr"),
+        "{table}"
+    );
+    let users: serde_json::Value = serde_json::from_str(&stdout(
+        &env.run(&json(&["ehpc", "users", "list", "--all", "--limit", "2"]))
+            .await,
+    ))
+    .unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 5);
+    let first = users[0]["username"].as_str().unwrap().to_string();
+    let lines = stdout(
+        &env.run(&[
+            "--output", "jsonl", "ehpc", "users", "list", "--search", &first,
+        ])
+        .await,
+    );
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+    // Without --run-user, the cluster's first user runs the job.
+    let submitted: serde_json::Value = serde_json::from_str(&stdout(
+        &env.run(&json(&[
+            "ehpc", "jobs", "submit", "--name", "n", "--cmd", "true",
+        ]))
+        .await,
+    ))
+    .unwrap();
+    let uuid = submitted[0]["hpcjob_uuid"].as_str().unwrap();
+    let detail = stdout(
+        &env.run(&["--output", "jsonl", "ehpc", "jobs", "show", uuid])
+            .await,
+    );
+    let detail: serde_json::Value = serde_json::from_str(detail.trim()).unwrap();
+    assert_eq!(detail["run_user"], first.as_str());
 }

@@ -58,6 +58,19 @@ const QUEUES: [Queue; 5] = [
     },
 ];
 
+/// The cluster's queues as `(name, id, scheduler queue, category)`.
+pub(crate) fn queues()
+-> impl Iterator<Item = (&'static str, &'static str, &'static str, &'static str)> {
+    QUEUES
+        .iter()
+        .map(|q| (q.name, q.id, q.scheduler, q.category))
+}
+
+/// The cluster's run users and their home directories.
+pub(crate) fn users() -> impl Iterator<Item = (&'static str, &'static str)> {
+    USERS.iter().copied()
+}
+
 /// Run users and their working directories.
 const USERS: [(&str, &str); 5] = [
     ("usr-vceaHsJu", "/public/shanhe/s0723"),

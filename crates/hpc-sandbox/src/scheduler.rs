@@ -148,6 +148,8 @@ pub(crate) struct Scheduler {
     pending: Duration,
     first_job_id: u32,
     jobs: Mutex<Vec<SimJob>>,
+    /// The asynchronous operations started (stops), as `/api/operation` lists them.
+    operations: Mutex<Vec<serde_json::Value>>,
 }
 
 impl Scheduler {
@@ -161,6 +163,7 @@ impl Scheduler {
             pending,
             first_job_id,
             jobs: Mutex::new(Vec::new()),
+            operations: Mutex::new(Vec::new()),
         }
     }
 
@@ -186,6 +189,33 @@ impl Scheduler {
         };
         jobs.push(job.clone());
         job
+    }
+
+    /// Records an operation; the simulated scheduler carries it out at once.
+    pub fn record_operation(
+        &self,
+        task_id: &str,
+        action: &str,
+        describe: &str,
+        resources: &[String],
+    ) {
+        let now = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let entry = serde_json::json!({"action_describe": describe, "create_time": now,
+            "error_codes": "", "job_action": action, "job_id": task_id, "owner": "usr-vceaHsJu",
+            "resource_ids": resources.join(" "), "status": "successful", "status_time": now,
+            "submitter": "sandbox", "task_count": null});
+        self.operations
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(entry);
+    }
+
+    /// The operations recorded, oldest first.
+    pub fn operations(&self) -> Vec<serde_json::Value> {
+        self.operations
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// Every job not deleted, oldest first.

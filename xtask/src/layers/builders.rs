@@ -180,6 +180,11 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
         // Numbers are taken as they are: `impl Into<i64>` would make a literal an `i32`.
         let (arg, value) = if ty == "String" {
             ("impl Into<String>", "value.into()")
+        } else if ty == "Vec<String>" {
+            (
+                "impl IntoIterator<Item = impl Into<String>>",
+                "value.into_iter().map(Into::into).collect()",
+            )
         } else {
             (ty, "value")
         };
@@ -211,6 +216,11 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
         apply = apply.replace(
             "if let Some(value) = &self.zone { request = request.zone(value.clone()); }\n",
             "request = request.zone(self.zone.clone().unwrap_or_else(|| self.client.zone().to_string()));\n",
+        );
+        // A page that names the zone `zone_id` gets it too, the same value.
+        apply = apply.replace(
+            "if let Some(value) = &self.zone_id { request = request.zone_id(value.clone()); }\n",
+            "request = request.zone_id(self.zone_id.clone().or_else(|| self.zone.clone()).unwrap_or_else(|| self.client.zone().to_string()));\n",
         );
         "request = request.timestamp(self.client.timestamp());\n"
     } else {
@@ -328,7 +338,7 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
                 "async fn fetch(&self, offset: u64, limit: u32) -> Result<RawPage<types::{item}>> {{\n\
                  let offset = crate::paging::offset_param(offset)?;\n\
                  let answer = {body}?;\n\
-                 Ok(RawPage {{ total: answer.{total}.map(i64::from), items: answer.{items}.unwrap_or_default() }})\n}}\n\
+                 Ok(RawPage {{ total: answer.{total}.map(i64::from), items: answer.{items}{also}.unwrap_or_default() }})\n}}\n\
                  /// The page at the offset.\n///\n{send_example}\
                  pub async fn send(self) -> Result<Page<types::{item}>> {{\n\
                  self.check()?;\n\
@@ -349,6 +359,11 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
                  pub fn items(self) -> ItemStream<types::{item}> {{ crate::paging::items_or_error(self.paginator()) }}\n",
                 total = p.total,
                 items = p.items,
+                also = p
+                    .items_also
+                    .iter()
+                    .map(|other| format!(".or(answer.{other})"))
+                    .collect::<String>(),
             )
         }
         (Platform::Ehpc, None) => format!(

@@ -50,6 +50,9 @@ pub struct Paging {
     pub limit: String,
     pub total: String,
     pub items: String,
+    /// Other names the server gives the item list (a page's table and its example
+    /// disagree): the first one present is read.
+    pub items_also: Vec<String>,
     /// The item type (`types::<name>`).
     pub item: String,
     /// The item field that names an item, if any.
@@ -173,10 +176,14 @@ fn parameter(spec: &Value, param: &Value) -> anyhow::Result<Param> {
         .ok_or_else(|| anyhow!("a parameter has no name"))?;
     let schema = resolve_schema(spec, &param["schema"]);
     let rust_type = match schema["type"].as_str() {
+        Some("string") if schema["format"] == "date-time" => "chrono::DateTime<chrono::Utc>",
         Some("string") => "String",
         Some("integer") => "i64",
         Some("number") => "f64",
         Some("boolean") => "bool",
+        Some("array") if resolve_schema(spec, &schema["items"])["type"] == "string" => {
+            "Vec<String>"
+        }
         other => bail!("parameter `{name}`: type {other:?} has no facade mapping"),
     };
     Ok(Param {
@@ -203,12 +210,21 @@ fn paging_of(
             .map(str::to_string)
             .ok_or_else(|| anyhow!("`x-hpc.paging.{key}` is missing"))
     };
-    let (offset, limit, total, items) = (
-        field("offset")?,
-        field("limit")?,
-        field("total")?,
-        field("items")?,
-    );
+    // `items` is one field name, or a list of the spellings the server may use.
+    let mut item_names: Vec<String> = match &paging["items"] {
+        Value::Array(names) => names
+            .iter()
+            .map(|n| n.as_str().map(str::to_string))
+            .collect::<Option<_>>()
+            .ok_or_else(|| anyhow!("`x-hpc.paging.items` must be names"))?,
+        _ => vec![field("items")?],
+    };
+    if item_names.is_empty() {
+        bail!("`x-hpc.paging.items` is empty");
+    }
+    let items = item_names.remove(0);
+    let items_also = item_names;
+    let (offset, limit, total) = (field("offset")?, field("limit")?, field("total")?);
     for name in [&offset, &limit] {
         if !params.iter().any(|p| &p.name == name) {
             bail!("`x-hpc.paging` names `{name}`, which is not a parameter");
@@ -221,6 +237,11 @@ fn paging_of(
     let item = schema_name(&properties[&items]["items"]).ok_or_else(|| {
         anyhow!("`x-hpc.paging.items`: {response}.{items} is not an array of a `$ref`")
     })?;
+    for other in &items_also {
+        if schema_name(&properties[other]["items"]).as_deref() != Some(item.as_str()) {
+            bail!("`x-hpc.paging.items`: {response}.{other} is not an array of `{item}`");
+        }
+    }
     let key = paging["key"].as_str().map(str::to_string);
     if let Some(key) = &key
         && spec["components"]["schemas"][&item]["properties"]
@@ -238,6 +259,7 @@ fn paging_of(
         limit,
         total,
         items,
+        items_also,
         item,
         key,
         max_limit,

@@ -169,6 +169,9 @@ async fn change(shared: &Shared, request: Request, action: &str) -> Response {
             "j-{:011x}",
             crate::rng::unpredictable_u64() & 0xfff_ffff_ffff
         );
+        shared
+            .scheduler
+            .record_operation(&task, "HpcJobStopJobs", "停止作业", &uuids);
         json!({"action": "HpcJobStopJobsResponse", "job_uuid": task, "ret_code": 0})
     } else {
         json!({"action": "HpcJobDeleteJobsResponse", "ret_code": 0})

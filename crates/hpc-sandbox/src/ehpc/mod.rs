@@ -1,6 +1,7 @@
 //! The fake EHPC server: `GET /api/job/list`, signed as docs/api-notes.md §1 describes.
 
 pub(crate) mod clusters;
+pub(crate) mod directory;
 pub(crate) mod lifecycle;
 pub(crate) mod list;
 pub(crate) mod signature;
@@ -44,6 +45,10 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/api/job/jobdetail/{job_uuid}", any(lifecycle::detail))
         .route("/api/job/stopJobs", any(lifecycle::stop))
         .route("/api/job/deleteJobs", any(lifecycle::delete))
+        .route("/api/user", any(directory::users))
+        .route("/api/queue/ehpc/getQueueList", any(directory::ehpc_queues))
+        .route("/api/queue/getCurrentQueue", any(directory::current_queues))
+        .route("/api/operation", any(directory::operations))
 }
 
 /// An EHPC error: HTTP 200 with `{"ret_code": N, "message": "..."}`.

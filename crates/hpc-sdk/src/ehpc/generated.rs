@@ -49,6 +49,38 @@ impl super::pipeline::Answer for types::SubmitJobResponse {
         self.message.as_deref()
     }
 }
+impl super::pipeline::Answer for types::OperationListResponse {
+    fn ret_code(&self) -> i64 {
+        i64::from(self.ret_code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl super::pipeline::Answer for types::EhpcQueueListResponse {
+    fn ret_code(&self) -> i64 {
+        i64::from(self.ret_code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl super::pipeline::Answer for types::CurrentQueueListResponse {
+    fn ret_code(&self) -> i64 {
+        i64::from(self.ret_code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl super::pipeline::Answer for types::UserListResponse {
+    fn ret_code(&self) -> i64 {
+        i64::from(self.ret_code)
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
 /// The `clusters` operations of a [`Client`].
 #[derive(Clone, Debug)]
 pub struct Clusters {
@@ -352,6 +384,1099 @@ impl ListClusters {
     }
     /// Every item from the offset to the end, as a stream; an error ends it.
     pub fn items(self) -> ItemStream<types::HpcCluster> {
+        crate::paging::items_or_error(self.paginator())
+    }
+}
+/// The `operations` operations of a [`Client`].
+#[derive(Clone, Debug)]
+pub struct Operations {
+    client: Client,
+}
+impl Client {
+    /// The `operations` operations.
+    pub fn operations(&self) -> Operations {
+        Operations { client: self.clone() }
+    }
+}
+impl Operations {
+    /// List the operation log (Action operation) (`GET /api/operation`, `list_operations`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let page = client.operations().list().send().await?;
+    /// println!("{} of {}", page.items.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> ListOperations {
+        ListOperations::new(self.client.clone())
+    }
+}
+/// List the operation log (Action operation) (`GET /api/operation`); built by [`Operations::list`]. Nothing is sent until
+/// `.send()` is awaited or a stream is polled.
+///
+/// ```no_run
+/// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+/// let request = client.operations().list();
+/// # let _ = request; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct ListOperations {
+    client: Client,
+    zone: Option<String>,
+    jobs: Option<String>,
+    status: Option<String>,
+    job_action: Option<String>,
+    resource_ids: Option<String>,
+    owner: Option<String>,
+    directive: Option<String>,
+    verbose: Option<i64>,
+    reverse: Option<i64>,
+    search_word: Option<String>,
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
+    end_time: Option<chrono::DateTime<chrono::Utc>>,
+    action_describe: Option<String>,
+    job_ids: Option<String>,
+    page_size: u32,
+    offset: u64,
+    prefetch: usize,
+}
+impl ListOperations {
+    fn new(client: Client) -> Self {
+        Self {
+            zone: None,
+            jobs: None,
+            status: None,
+            job_action: None,
+            resource_ids: None,
+            owner: None,
+            directive: None,
+            verbose: None,
+            reverse: None,
+            search_word: None,
+            start_time: None,
+            end_time: None,
+            action_describe: None,
+            job_ids: None,
+            page_size: client.page_size(),
+            offset: 0,
+            prefetch: 0,
+            client,
+        }
+    }
+    /// 所属区域 id. Zone id, e.g. `jinan1a` (default the client's).
+    pub fn zone(mut self, value: impl Into<String>) -> Self {
+        self.zone = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::zone`].
+    pub fn set_zone(mut self, value: Option<String>) -> Self {
+        self.zone = value;
+        self
+    }
+    /// job id. Only this operation, e.g. `j-8ajjp28fps8`.
+    pub fn jobs(mut self, value: impl Into<String>) -> Self {
+        self.jobs = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::jobs`].
+    pub fn set_jobs(mut self, value: Option<String>) -> Self {
+        self.jobs = value;
+        self
+    }
+    /// 日志操作状态. `pending`, `successful` or `failed`.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::status`].
+    pub fn set_status(mut self, value: Option<String>) -> Self {
+        self.status = value;
+        self
+    }
+    /// 日志 action, e.g. `HpcQueueRemoveEhpcQueueNodes`.
+    pub fn job_action(mut self, value: impl Into<String>) -> Self {
+        self.job_action = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::job_action`].
+    pub fn set_job_action(mut self, value: Option<String>) -> Self {
+        self.job_action = value;
+        self
+    }
+    /// 日志资源 id or cluster id; without it, every operation.
+    pub fn resource_ids(mut self, value: impl Into<String>) -> Self {
+        self.resource_ids = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::resource_ids`].
+    pub fn set_resource_ids(mut self, value: Option<String>) -> Self {
+        self.resource_ids = value;
+        self
+    }
+    /// 日志所属者.
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::owner`].
+    pub fn set_owner(mut self, value: Option<String>) -> Self {
+        self.owner = value;
+        self
+    }
+    /// 日志 (directive).
+    pub fn directive(mut self, value: impl Into<String>) -> Self {
+        self.directive = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::directive`].
+    pub fn set_directive(mut self, value: Option<String>) -> Self {
+        self.directive = value;
+        self
+    }
+    /// 是否获取相关信息.
+    pub fn verbose(mut self, value: i64) -> Self {
+        self.verbose = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::verbose`].
+    pub fn set_verbose(mut self, value: Option<i64>) -> Self {
+        self.verbose = value;
+        self
+    }
+    /// 排序操作. `0` ascending, `1` descending.
+    pub fn reverse(mut self, value: i64) -> Self {
+        self.reverse = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::reverse`].
+    pub fn set_reverse(mut self, value: Option<i64>) -> Self {
+        self.reverse = value;
+        self
+    }
+    /// 关键词搜索, by `name`.
+    pub fn search_word(mut self, value: impl Into<String>) -> Self {
+        self.search_word = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::search_word`].
+    pub fn set_search_word(mut self, value: Option<String>) -> Self {
+        self.search_word = value;
+        self
+    }
+    /// 日志开始时间.
+    pub fn start_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
+        self.start_time = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::start_time`].
+    pub fn set_start_time(
+        mut self,
+        value: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.start_time = value;
+        self
+    }
+    /// 日志结束时间.
+    pub fn end_time(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
+        self.end_time = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::end_time`].
+    pub fn set_end_time(mut self, value: Option<chrono::DateTime<chrono::Utc>>) -> Self {
+        self.end_time = value;
+        self
+    }
+    /// 日志 action description.
+    pub fn action_describe(mut self, value: impl Into<String>) -> Self {
+        self.action_describe = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::action_describe`].
+    pub fn set_action_describe(mut self, value: Option<String>) -> Self {
+        self.action_describe = value;
+        self
+    }
+    /// 日志操作 job id.
+    pub fn job_ids(mut self, value: impl Into<String>) -> Self {
+        self.job_ids = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::job_ids`].
+    pub fn set_job_ids(mut self, value: Option<String>) -> Self {
+        self.job_ids = value;
+        self
+    }
+    /// Items per page, clamped to 1..=100.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, 100);
+        self
+    }
+    /// Start at this offset.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+    /// Fetch up to `pages` pages ahead while the caller works through the current one;
+    /// memory stays bounded by that many pages. 0 (the default) fetches on demand.
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = pages;
+        self
+    }
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    async fn fetch(&self, offset: u64, limit: u32) -> Result<RawPage<types::Operation>> {
+        let offset = crate::paging::offset_param(offset)?;
+        let answer = self
+            .client
+            .execute(
+                &ops::LIST_OPERATIONS,
+                || {
+                    let mut request = self
+                        .client
+                        .api()
+                        .list_operations()
+                        .limit(i64::from(limit))
+                        .offset(offset);
+                    request = request.timestamp(self.client.timestamp());
+                    request = request
+                        .zone(
+                            self
+                                .zone
+                                .clone()
+                                .unwrap_or_else(|| self.client.zone().to_string()),
+                        );
+                    if let Some(value) = &self.jobs {
+                        request = request.jobs(value.clone());
+                    }
+                    if let Some(value) = &self.status {
+                        request = request.status(value.clone());
+                    }
+                    if let Some(value) = &self.job_action {
+                        request = request.job_action(value.clone());
+                    }
+                    if let Some(value) = &self.resource_ids {
+                        request = request.resource_ids(value.clone());
+                    }
+                    if let Some(value) = &self.owner {
+                        request = request.owner(value.clone());
+                    }
+                    if let Some(value) = &self.directive {
+                        request = request.directive(value.clone());
+                    }
+                    if let Some(value) = &self.verbose {
+                        request = request.verbose(value.clone());
+                    }
+                    if let Some(value) = &self.reverse {
+                        request = request.reverse(value.clone());
+                    }
+                    if let Some(value) = &self.search_word {
+                        request = request.search_word(value.clone());
+                    }
+                    if let Some(value) = &self.start_time {
+                        request = request.start_time(value.clone());
+                    }
+                    if let Some(value) = &self.end_time {
+                        request = request.end_time(value.clone());
+                    }
+                    if let Some(value) = &self.action_describe {
+                        request = request.action_describe(value.clone());
+                    }
+                    if let Some(value) = &self.job_ids {
+                        request = request.job_ids(value.clone());
+                    }
+                    request.send()
+                },
+            )
+            .await?;
+        Ok(RawPage {
+            total: answer.total_count.map(i64::from),
+            items: answer.job_set.unwrap_or_default(),
+        })
+    }
+    /// The page at the offset.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.operations().list().send().await?;
+    /// # let _ = answer; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Page<types::Operation>> {
+        self.check()?;
+        let page = self.fetch(self.offset, self.page_size).await?;
+        Ok(crate::paging::first_page(page, self.offset))
+    }
+    /// The listing from the offset to the end, page by page.
+    pub fn paginator(self) -> Result<Paginator<types::Operation>> {
+        self.check()?;
+        let (offset, limit, prefetch) = (self.offset, self.page_size, self.prefetch);
+        let this = Arc::new(self);
+        let fetch: FetchPage<types::Operation> = Arc::new(move |offset, limit| {
+            let this = this.clone();
+            Box::pin(async move { this.fetch(offset, limit).await })
+        });
+        Ok(
+            Paginator::new(
+                fetch,
+                |item: &types::Operation| {
+                    item.job_id.as_ref().map(crate::paging::key_of)
+                },
+                offset,
+                limit,
+                prefetch,
+            ),
+        )
+    }
+    /// Every page from the offset to the end, as a stream; an error ends it.
+    pub fn pages(self) -> PageStream<types::Operation> {
+        crate::paging::pages_or_error(self.paginator())
+    }
+    /// Every item from the offset to the end, as a stream; an error ends it.
+    pub fn items(self) -> ItemStream<types::Operation> {
+        crate::paging::items_or_error(self.paginator())
+    }
+}
+/// The `queues` operations of a [`Client`].
+#[derive(Clone, Debug)]
+pub struct Queues {
+    client: Client,
+}
+impl Client {
+    /// The `queues` operations.
+    pub fn queues(&self) -> Queues {
+        Queues { client: self.clone() }
+    }
+}
+impl Queues {
+    /// List an EHPC cluster's queues (Action queue/ehpc/getQueueList) (`GET /api/queue/ehpc/getQueueList`, `list_ehpc_queues`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let page = client.queues().list().send().await?;
+    /// println!("{} of {}", page.items.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> ListEhpcQueues {
+        ListEhpcQueues::new(self.client.clone())
+    }
+    /// List the HPC queues a cluster can use (Action queue/getCurrentQueue) (`GET /api/queue/getCurrentQueue`, `list_current_queues`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let page = client.queues().current().send().await?;
+    /// println!("{} of {}", page.items.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    pub fn current(&self) -> ListCurrentQueues {
+        ListCurrentQueues::new(self.client.clone())
+    }
+}
+/// List an EHPC cluster's queues (Action queue/ehpc/getQueueList) (`GET /api/queue/ehpc/getQueueList`); built by [`Queues::list`]. Nothing is sent until
+/// `.send()` is awaited or a stream is polled.
+///
+/// ```no_run
+/// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+/// let request = client.queues().list();
+/// # let _ = request; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct ListEhpcQueues {
+    client: Client,
+    zone: Option<String>,
+    cluster_id: Option<String>,
+    is_active: Option<i64>,
+    queue_ids: Option<Vec<String>>,
+    reverse: Option<i64>,
+    search_word: Option<String>,
+    sort_key: Option<String>,
+    name: Option<String>,
+    page_size: u32,
+    offset: u64,
+    prefetch: usize,
+}
+impl ListEhpcQueues {
+    fn new(client: Client) -> Self {
+        Self {
+            zone: None,
+            cluster_id: None,
+            is_active: None,
+            queue_ids: None,
+            reverse: None,
+            search_word: None,
+            sort_key: None,
+            name: None,
+            page_size: client.page_size(),
+            offset: 0,
+            prefetch: 0,
+            client,
+        }
+    }
+    /// 所属区域 id. Zone id, e.g. `jinan1a` (default the client's).
+    pub fn zone(mut self, value: impl Into<String>) -> Self {
+        self.zone = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::zone`].
+    pub fn set_zone(mut self, value: Option<String>) -> Self {
+        self.zone = value;
+        self
+    }
+    /// 集群id. The EHPC cluster whose queues to list.
+    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
+        self.cluster_id = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::cluster_id`].
+    pub fn set_cluster_id(mut self, value: Option<String>) -> Self {
+        self.cluster_id = value;
+        self
+    }
+    /// 队列仅活动. `1`: active queues only.
+    pub fn is_active(mut self, value: i64) -> Self {
+        self.is_active = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::is_active`].
+    pub fn set_is_active(mut self, value: Option<i64>) -> Self {
+        self.is_active = value;
+        self
+    }
+    /// 队列id列表. Only these queues (a repeated key).
+    pub fn queue_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.queue_ids = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::queue_ids`].
+    pub fn set_queue_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.queue_ids = value;
+        self
+    }
+    /// 排序. `0` ascending, `1` descending.
+    pub fn reverse(mut self, value: i64) -> Self {
+        self.reverse = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::reverse`].
+    pub fn set_reverse(mut self, value: Option<i64>) -> Self {
+        self.reverse = value;
+        self
+    }
+    /// 模糊查询支持 name. Only queues whose name matches.
+    pub fn search_word(mut self, value: impl Into<String>) -> Self {
+        self.search_word = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::search_word`].
+    pub fn set_search_word(mut self, value: Option<String>) -> Self {
+        self.search_word = value;
+        self
+    }
+    /// 排序键, default the creation time.
+    pub fn sort_key(mut self, value: impl Into<String>) -> Self {
+        self.sort_key = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::sort_key`].
+    pub fn set_sort_key(mut self, value: Option<String>) -> Self {
+        self.sort_key = value;
+        self
+    }
+    /// Only the queue of this name (the server's own client only).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::name`].
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Items per page, clamped to 1..=100.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, 100);
+        self
+    }
+    /// Start at this offset.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+    /// Fetch up to `pages` pages ahead while the caller works through the current one;
+    /// memory stays bounded by that many pages. 0 (the default) fetches on demand.
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = pages;
+        self
+    }
+    fn check(&self) -> Result<()> {
+        if self.cluster_id.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            return Err(
+                Error::invalid_input(
+                    "list_ehpc_queues needs `cluster_id`: call .cluster_id(...)",
+                ),
+            );
+        }
+        Ok(())
+    }
+    async fn fetch(&self, offset: u64, limit: u32) -> Result<RawPage<types::EhpcQueue>> {
+        let offset = crate::paging::offset_param(offset)?;
+        let answer = self
+            .client
+            .execute(
+                &ops::LIST_EHPC_QUEUES,
+                || {
+                    let mut request = self
+                        .client
+                        .api()
+                        .list_ehpc_queues()
+                        .limit(i64::from(limit))
+                        .offset(offset);
+                    request = request.timestamp(self.client.timestamp());
+                    request = request
+                        .zone(
+                            self
+                                .zone
+                                .clone()
+                                .unwrap_or_else(|| self.client.zone().to_string()),
+                        );
+                    if let Some(value) = &self.cluster_id {
+                        request = request.cluster_id(value.clone());
+                    }
+                    if let Some(value) = &self.is_active {
+                        request = request.is_active(value.clone());
+                    }
+                    if let Some(value) = &self.queue_ids {
+                        request = request.queue_ids(value.clone());
+                    }
+                    if let Some(value) = &self.reverse {
+                        request = request.reverse(value.clone());
+                    }
+                    if let Some(value) = &self.search_word {
+                        request = request.search_word(value.clone());
+                    }
+                    if let Some(value) = &self.sort_key {
+                        request = request.sort_key(value.clone());
+                    }
+                    if let Some(value) = &self.name {
+                        request = request.name(value.clone());
+                    }
+                    request.send()
+                },
+            )
+            .await?;
+        Ok(RawPage {
+            total: answer.total_count.map(i64::from),
+            items: answer.hpc_queue_set.unwrap_or_default(),
+        })
+    }
+    /// The page at the offset.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.queues().list().send().await?;
+    /// # let _ = answer; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Page<types::EhpcQueue>> {
+        self.check()?;
+        let page = self.fetch(self.offset, self.page_size).await?;
+        Ok(crate::paging::first_page(page, self.offset))
+    }
+    /// The listing from the offset to the end, page by page.
+    pub fn paginator(self) -> Result<Paginator<types::EhpcQueue>> {
+        self.check()?;
+        let (offset, limit, prefetch) = (self.offset, self.page_size, self.prefetch);
+        let this = Arc::new(self);
+        let fetch: FetchPage<types::EhpcQueue> = Arc::new(move |offset, limit| {
+            let this = this.clone();
+            Box::pin(async move { this.fetch(offset, limit).await })
+        });
+        Ok(
+            Paginator::new(
+                fetch,
+                |item: &types::EhpcQueue| {
+                    item.hpcqueue_id.as_ref().map(crate::paging::key_of)
+                },
+                offset,
+                limit,
+                prefetch,
+            ),
+        )
+    }
+    /// Every page from the offset to the end, as a stream; an error ends it.
+    pub fn pages(self) -> PageStream<types::EhpcQueue> {
+        crate::paging::pages_or_error(self.paginator())
+    }
+    /// Every item from the offset to the end, as a stream; an error ends it.
+    pub fn items(self) -> ItemStream<types::EhpcQueue> {
+        crate::paging::items_or_error(self.paginator())
+    }
+}
+/// List the HPC queues a cluster can use (Action queue/getCurrentQueue) (`GET /api/queue/getCurrentQueue`); built by [`Queues::current`]. Nothing is sent until
+/// `.send()` is awaited or a stream is polled.
+///
+/// ```no_run
+/// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+/// let request = client.queues().current();
+/// # let _ = request; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct ListCurrentQueues {
+    client: Client,
+    zone: Option<String>,
+    zone_id: Option<String>,
+    cluster_id: Option<String>,
+    belong: Option<i64>,
+    reverse: Option<i64>,
+    search_word: Option<String>,
+    sort_key: Option<String>,
+    owner: Option<String>,
+    page_size: u32,
+    offset: u64,
+    prefetch: usize,
+}
+impl ListCurrentQueues {
+    fn new(client: Client) -> Self {
+        Self {
+            zone: None,
+            zone_id: None,
+            cluster_id: None,
+            belong: None,
+            reverse: None,
+            search_word: None,
+            sort_key: None,
+            owner: None,
+            page_size: client.page_size(),
+            offset: 0,
+            prefetch: 0,
+            client,
+        }
+    }
+    /// 所属区域 id. Zone id, e.g. `jinan1a` (default the client's).
+    pub fn zone(mut self, value: impl Into<String>) -> Self {
+        self.zone = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::zone`].
+    pub fn set_zone(mut self, value: Option<String>) -> Self {
+        self.zone = value;
+        self
+    }
+    /// 所属区域id. The zone, as the vendor page names it; the SDK sends the client's zone.
+    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
+        self.zone_id = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::zone_id`].
+    pub fn set_zone_id(mut self, value: Option<String>) -> Self {
+        self.zone_id = value;
+        self
+    }
+    /// 专属队列所属的集群id. The cluster (required on the vendor page, optional in the server's own client).
+    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
+        self.cluster_id = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::cluster_id`].
+    pub fn set_cluster_id(mut self, value: Option<String>) -> Self {
+        self.cluster_id = value;
+        self
+    }
+    /// 队列的所属类型. `0` shared, `1` private, `-1` all (the default).
+    pub fn belong(mut self, value: i64) -> Self {
+        self.belong = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::belong`].
+    pub fn set_belong(mut self, value: Option<i64>) -> Self {
+        self.belong = value;
+        self
+    }
+    /// 是否按照排序反转进行排序. `0` ascending, `1` descending.
+    pub fn reverse(mut self, value: i64) -> Self {
+        self.reverse = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::reverse`].
+    pub fn set_reverse(mut self, value: Option<i64>) -> Self {
+        self.reverse = value;
+        self
+    }
+    /// 模糊查询, by `resource_id` or `name`.
+    pub fn search_word(mut self, value: impl Into<String>) -> Self {
+        self.search_word = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::search_word`].
+    pub fn set_search_word(mut self, value: Option<String>) -> Self {
+        self.search_word = value;
+        self
+    }
+    /// 按排序键排序.
+    pub fn sort_key(mut self, value: impl Into<String>) -> Self {
+        self.sort_key = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::sort_key`].
+    pub fn set_sort_key(mut self, value: Option<String>) -> Self {
+        self.sort_key = value;
+        self
+    }
+    /// The owning user (the server's own client only).
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::owner`].
+    pub fn set_owner(mut self, value: Option<String>) -> Self {
+        self.owner = value;
+        self
+    }
+    /// Items per page, clamped to 1..=100.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, 100);
+        self
+    }
+    /// Start at this offset.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+    /// Fetch up to `pages` pages ahead while the caller works through the current one;
+    /// memory stays bounded by that many pages. 0 (the default) fetches on demand.
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = pages;
+        self
+    }
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    async fn fetch(&self, offset: u64, limit: u32) -> Result<RawPage<types::HpcQueue>> {
+        let offset = crate::paging::offset_param(offset)?;
+        let answer = self
+            .client
+            .execute(
+                &ops::LIST_CURRENT_QUEUES,
+                || {
+                    let mut request = self
+                        .client
+                        .api()
+                        .list_current_queues()
+                        .limit(i64::from(limit))
+                        .offset(offset);
+                    request = request.timestamp(self.client.timestamp());
+                    request = request
+                        .zone(
+                            self
+                                .zone
+                                .clone()
+                                .unwrap_or_else(|| self.client.zone().to_string()),
+                        );
+                    request = request
+                        .zone_id(
+                            self
+                                .zone_id
+                                .clone()
+                                .or_else(|| self.zone.clone())
+                                .unwrap_or_else(|| self.client.zone().to_string()),
+                        );
+                    if let Some(value) = &self.cluster_id {
+                        request = request.cluster_id(value.clone());
+                    }
+                    if let Some(value) = &self.belong {
+                        request = request.belong(value.clone());
+                    }
+                    if let Some(value) = &self.reverse {
+                        request = request.reverse(value.clone());
+                    }
+                    if let Some(value) = &self.search_word {
+                        request = request.search_word(value.clone());
+                    }
+                    if let Some(value) = &self.sort_key {
+                        request = request.sort_key(value.clone());
+                    }
+                    if let Some(value) = &self.owner {
+                        request = request.owner(value.clone());
+                    }
+                    request.send()
+                },
+            )
+            .await?;
+        Ok(RawPage {
+            total: answer.total_count.map(i64::from),
+            items: answer.queues_set.or(answer.queue_set).unwrap_or_default(),
+        })
+    }
+    /// The page at the offset.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.queues().current().send().await?;
+    /// # let _ = answer; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Page<types::HpcQueue>> {
+        self.check()?;
+        let page = self.fetch(self.offset, self.page_size).await?;
+        Ok(crate::paging::first_page(page, self.offset))
+    }
+    /// The listing from the offset to the end, page by page.
+    pub fn paginator(self) -> Result<Paginator<types::HpcQueue>> {
+        self.check()?;
+        let (offset, limit, prefetch) = (self.offset, self.page_size, self.prefetch);
+        let this = Arc::new(self);
+        let fetch: FetchPage<types::HpcQueue> = Arc::new(move |offset, limit| {
+            let this = this.clone();
+            Box::pin(async move { this.fetch(offset, limit).await })
+        });
+        Ok(
+            Paginator::new(
+                fetch,
+                |item: &types::HpcQueue| {
+                    item.hpcqueue_id.as_ref().map(crate::paging::key_of)
+                },
+                offset,
+                limit,
+                prefetch,
+            ),
+        )
+    }
+    /// Every page from the offset to the end, as a stream; an error ends it.
+    pub fn pages(self) -> PageStream<types::HpcQueue> {
+        crate::paging::pages_or_error(self.paginator())
+    }
+    /// Every item from the offset to the end, as a stream; an error ends it.
+    pub fn items(self) -> ItemStream<types::HpcQueue> {
+        crate::paging::items_or_error(self.paginator())
+    }
+}
+/// The `users` operations of a [`Client`].
+#[derive(Clone, Debug)]
+pub struct Users {
+    client: Client,
+}
+impl Client {
+    /// The `users` operations.
+    pub fn users(&self) -> Users {
+        Users { client: self.clone() }
+    }
+}
+impl Users {
+    /// List a cluster's users (Action user) (`GET /api/user`, `list_users`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let page = client.users().list().send().await?;
+    /// println!("{} of {}", page.items.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> ListUsers {
+        ListUsers::new(self.client.clone())
+    }
+}
+/// List a cluster's users (Action user) (`GET /api/user`); built by [`Users::list`]. Nothing is sent until
+/// `.send()` is awaited or a stream is polled.
+///
+/// ```no_run
+/// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+/// let request = client.users().list();
+/// # let _ = request; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until sent"]
+pub struct ListUsers {
+    client: Client,
+    zone: Option<String>,
+    cluster_id: Option<String>,
+    user_id: Option<String>,
+    search_word: Option<String>,
+    reverse: Option<i64>,
+    sort_key: Option<String>,
+    page_size: u32,
+    offset: u64,
+    prefetch: usize,
+}
+impl ListUsers {
+    fn new(client: Client) -> Self {
+        Self {
+            zone: None,
+            cluster_id: None,
+            user_id: None,
+            search_word: None,
+            reverse: None,
+            sort_key: None,
+            page_size: client.page_size(),
+            offset: 0,
+            prefetch: 0,
+            client,
+        }
+    }
+    /// 所属区域 id. Zone id, e.g. `jinan1a` (default the client's).
+    pub fn zone(mut self, value: impl Into<String>) -> Self {
+        self.zone = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::zone`].
+    pub fn set_zone(mut self, value: Option<String>) -> Self {
+        self.zone = value;
+        self
+    }
+    /// 需要查询的 hpc 集群 id.
+    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
+        self.cluster_id = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::cluster_id`].
+    pub fn set_cluster_id(mut self, value: Option<String>) -> Self {
+        self.cluster_id = value;
+        self
+    }
+    /// 用户 id. Only this user.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::user_id`].
+    pub fn set_user_id(mut self, value: Option<String>) -> Self {
+        self.user_id = value;
+        self
+    }
+    /// 模糊查询, by `name`.
+    pub fn search_word(mut self, value: impl Into<String>) -> Self {
+        self.search_word = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::search_word`].
+    pub fn set_search_word(mut self, value: Option<String>) -> Self {
+        self.search_word = value;
+        self
+    }
+    /// `0` ascending, `1` descending (the server's own client only).
+    pub fn reverse(mut self, value: i64) -> Self {
+        self.reverse = Some(value);
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::reverse`].
+    pub fn set_reverse(mut self, value: Option<i64>) -> Self {
+        self.reverse = value;
+        self
+    }
+    /// The field to sort by (the server's own client only).
+    pub fn sort_key(mut self, value: impl Into<String>) -> Self {
+        self.sort_key = Some(value.into());
+        self
+    }
+    /// Sets or (with `None`) unsets [`Self::sort_key`].
+    pub fn set_sort_key(mut self, value: Option<String>) -> Self {
+        self.sort_key = value;
+        self
+    }
+    /// Items per page, clamped to 1..=100.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, 100);
+        self
+    }
+    /// Start at this offset.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+    /// Fetch up to `pages` pages ahead while the caller works through the current one;
+    /// memory stays bounded by that many pages. 0 (the default) fetches on demand.
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = pages;
+        self
+    }
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    async fn fetch(&self, offset: u64, limit: u32) -> Result<RawPage<types::HpcUser>> {
+        let offset = crate::paging::offset_param(offset)?;
+        let answer = self
+            .client
+            .execute(
+                &ops::LIST_USERS,
+                || {
+                    let mut request = self
+                        .client
+                        .api()
+                        .list_users()
+                        .limit(i64::from(limit))
+                        .offset(offset);
+                    request = request.timestamp(self.client.timestamp());
+                    request = request
+                        .zone(
+                            self
+                                .zone
+                                .clone()
+                                .unwrap_or_else(|| self.client.zone().to_string()),
+                        );
+                    if let Some(value) = &self.cluster_id {
+                        request = request.cluster_id(value.clone());
+                    }
+                    if let Some(value) = &self.user_id {
+                        request = request.user_id(value.clone());
+                    }
+                    if let Some(value) = &self.search_word {
+                        request = request.search_word(value.clone());
+                    }
+                    if let Some(value) = &self.reverse {
+                        request = request.reverse(value.clone());
+                    }
+                    if let Some(value) = &self.sort_key {
+                        request = request.sort_key(value.clone());
+                    }
+                    request.send()
+                },
+            )
+            .await?;
+        Ok(RawPage {
+            total: answer.total_count.map(i64::from),
+            items: answer.users_set.or(answer.user_set).unwrap_or_default(),
+        })
+    }
+    /// The page at the offset.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let answer = client.users().list().send().await?;
+    /// # let _ = answer; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Page<types::HpcUser>> {
+        self.check()?;
+        let page = self.fetch(self.offset, self.page_size).await?;
+        Ok(crate::paging::first_page(page, self.offset))
+    }
+    /// The listing from the offset to the end, page by page.
+    pub fn paginator(self) -> Result<Paginator<types::HpcUser>> {
+        self.check()?;
+        let (offset, limit, prefetch) = (self.offset, self.page_size, self.prefetch);
+        let this = Arc::new(self);
+        let fetch: FetchPage<types::HpcUser> = Arc::new(move |offset, limit| {
+            let this = this.clone();
+            Box::pin(async move { this.fetch(offset, limit).await })
+        });
+        Ok(
+            Paginator::new(
+                fetch,
+                |item: &types::HpcUser| {
+                    item.hpcuser_id.as_ref().map(crate::paging::key_of)
+                },
+                offset,
+                limit,
+                prefetch,
+            ),
+        )
+    }
+    /// Every page from the offset to the end, as a stream; an error ends it.
+    pub fn pages(self) -> PageStream<types::HpcUser> {
+        crate::paging::pages_or_error(self.paginator())
+    }
+    /// Every item from the offset to the end, as a stream; an error ends it.
+    pub fn items(self) -> ItemStream<types::HpcUser> {
         crate::paging::items_or_error(self.paginator())
     }
 }

@@ -27,7 +27,10 @@ mod submit;
 use std::sync::Arc;
 
 pub use config::{ClientBuilder, DEFAULT_ENDPOINT};
-pub use generated::{Clusters, ListClusters};
+pub use generated::{
+    Clusters, ListClusters, ListCurrentQueues, ListEhpcQueues, ListOperations, ListUsers,
+    Operations, Queues, Users,
+};
 pub use job_ops::{ChangeJobs, GetJob, JobDetail, JobsChanged};
 pub use jobs::{JobPage, Jobs, ListJobs};
 pub use submit::{SubmitJob, SubmittedJob};
