@@ -20,12 +20,7 @@ pub async fn ehpc_jobs_list(
     args: ListArgs,
 ) -> Result<(), Failure> {
     let client = target.ehpc()?;
-    let cluster = args
-        .cluster_id
-        .or_else(|| target.sandbox_cluster())
-        .ok_or_else(|| {
-            Failure::Usage("--cluster-id is required (or set EHPC_CLUSTER_ID)".into())
-        })?;
+    let cluster = target.ehpc_cluster(args.cluster_id)?;
     let mut request = client
         .jobs()
         .list()

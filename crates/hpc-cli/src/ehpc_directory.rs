@@ -39,14 +39,29 @@ impl Record for hpc_sdk::ehpc::types::HpcUser {
     }
 }
 
-fn cluster(target: &Target, given: Option<String>) -> Result<String, Failure> {
-    given
-        .or_else(|| target.sandbox_cluster())
-        .ok_or_else(|| Failure::Usage("--cluster-id is required (or set EHPC_CLUSTER_ID)".into()))
-}
-
 fn printer(format: Output) -> Printer<std::io::BufWriter<std::io::Stdout>> {
     Printer::new(format, std::io::BufWriter::new(std::io::stdout()))
+}
+
+/// Prints one page, or with `--all` every page, of a listing.
+async fn print<R: Record>(
+    format: Output,
+    all: bool,
+    first_page: impl std::future::Future<Output = hpc_sdk::Result<hpc_sdk::Page<R>>>,
+    every_item: hpc_sdk::ItemStream<R>,
+) -> Result<(), Failure> {
+    let mut out = printer(format);
+    if all {
+        let mut items = every_item;
+        while let Some(item) = items.try_next().await? {
+            out.push(&item)?;
+        }
+    } else {
+        for item in &first_page.await?.items {
+            out.push(item)?;
+        }
+    }
+    Ok(out.finish::<R>()?)
 }
 
 pub async fn queues(target: &Target, format: Output, args: DirectoryArgs) -> Result<(), Failure> {
@@ -54,22 +69,17 @@ pub async fn queues(target: &Target, format: Output, args: DirectoryArgs) -> Res
         .ehpc()?
         .queues()
         .list()
-        .cluster_id(cluster(target, args.cluster_id)?)
+        .cluster_id(target.ehpc_cluster(args.cluster_id)?)
         .set_search_word(args.search)
         .page_size(args.page.limit)
         .offset(args.page.offset);
-    let mut out = printer(format);
-    if args.page.all {
-        let mut queues = request.items();
-        while let Some(queue) = queues.try_next().await? {
-            out.push(&queue)?;
-        }
-    } else {
-        for queue in &request.send().await?.items {
-            out.push(queue)?;
-        }
-    }
-    Ok(out.finish::<hpc_sdk::ehpc::types::EhpcQueue>()?)
+    print(
+        format,
+        args.page.all,
+        request.clone().send(),
+        request.items(),
+    )
+    .await
 }
 
 pub async fn users(target: &Target, format: Output, args: DirectoryArgs) -> Result<(), Failure> {
@@ -77,20 +87,15 @@ pub async fn users(target: &Target, format: Output, args: DirectoryArgs) -> Resu
         .ehpc()?
         .users()
         .list()
-        .cluster_id(cluster(target, args.cluster_id)?)
+        .cluster_id(target.ehpc_cluster(args.cluster_id)?)
         .set_search_word(args.search)
         .page_size(args.page.limit)
         .offset(args.page.offset);
-    let mut out = printer(format);
-    if args.page.all {
-        let mut users = request.items();
-        while let Some(user) = users.try_next().await? {
-            out.push(&user)?;
-        }
-    } else {
-        for user in &request.send().await?.items {
-            out.push(user)?;
-        }
-    }
-    Ok(out.finish::<hpc_sdk::ehpc::types::HpcUser>()?)
+    print(
+        format,
+        args.page.all,
+        request.clone().send(),
+        request.items(),
+    )
+    .await
 }

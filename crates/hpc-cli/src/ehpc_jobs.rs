@@ -11,12 +11,6 @@ fn printer(format: Output) -> Printer<std::io::BufWriter<std::io::Stdout>> {
     Printer::new(format, std::io::BufWriter::new(std::io::stdout()))
 }
 
-fn cluster(target: &Target, given: Option<String>) -> Result<String, Failure> {
-    given
-        .or_else(|| target.sandbox_cluster())
-        .ok_or_else(|| Failure::Usage("--cluster-id is required (or set EHPC_CLUSTER_ID)".into()))
-}
-
 /// What a submit printed.
 #[derive(Serialize)]
 struct Submitted {
@@ -40,7 +34,7 @@ impl Record for Submitted {
 }
 
 pub async fn submit(target: &Target, format: Output, args: SubmitArgs) -> Result<(), Failure> {
-    let cluster_id = cluster(target, args.cluster_id)?;
+    let cluster_id = target.ehpc_cluster(args.cluster_id)?;
     let client = target.ehpc()?;
     let run_user = match args.run_user {
         Some(user) => user,
@@ -136,7 +130,7 @@ impl Record for hpc_sdk::ehpc::JobDetail {
 }
 
 pub async fn show(target: &Target, format: Output, args: ShowArgs) -> Result<(), Failure> {
-    let cluster_id = cluster(target, args.cluster_id)?;
+    let cluster_id = target.ehpc_cluster(args.cluster_id)?;
     let job = target
         .ehpc()?
         .jobs()
@@ -184,7 +178,7 @@ pub async fn change(
     args: ChangeArgs,
     change: Change,
 ) -> Result<(), Failure> {
-    let cluster_id = cluster(target, args.cluster_id)?;
+    let cluster_id = target.ehpc_cluster(args.cluster_id)?;
     let jobs = target.ehpc()?.jobs();
     let request = match change {
         Change::Stop => jobs.stop(args.uuids.clone()),

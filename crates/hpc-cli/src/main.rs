@@ -15,7 +15,7 @@ use clap::Parser;
 
 use args::{
     Cli, Command, EhpcClustersCommand, EhpcCommand, EhpcJobsCommand, EhpcQueuesCommand,
-    EhpcUsersCommand, ScnetCommand, ScnetJobsCommand,
+    EhpcUsersCommand, Output, ScnetCommand, ScnetJobsCommand,
 };
 use failure::Failure;
 
@@ -35,83 +35,45 @@ fn main() -> ExitCode {
     }
 }
 
+/// The `hpc ehpc ...` commands.
+async fn ehpc(
+    target: &target::Target,
+    format: Output,
+    command: EhpcCommand,
+) -> Result<(), Failure> {
+    match command {
+        EhpcCommand::Jobs { command } => match command {
+            EhpcJobsCommand::List(args) => commands::ehpc_jobs_list(target, format, args).await,
+            EhpcJobsCommand::Submit(args) => ehpc_jobs::submit(target, format, args).await,
+            EhpcJobsCommand::Show(args) => ehpc_jobs::show(target, format, args).await,
+            EhpcJobsCommand::Stop(args) => {
+                ehpc_jobs::change(target, format, args, ehpc_jobs::Change::Stop).await
+            }
+            EhpcJobsCommand::Delete(args) => {
+                ehpc_jobs::change(target, format, args, ehpc_jobs::Change::Delete).await
+            }
+        },
+        EhpcCommand::Clusters {
+            command: EhpcClustersCommand::List(args),
+        } => commands::ehpc_clusters_list(target, format, args).await,
+        EhpcCommand::Queues {
+            command: EhpcQueuesCommand::List(args),
+        } => ehpc_directory::queues(target, format, args).await,
+        EhpcCommand::Users {
+            command: EhpcUsersCommand::List(args),
+        } => ehpc_directory::users(target, format, args).await,
+    }
+}
+
 async fn run(cli: Cli) -> Result<(), Failure> {
     let format = cli.output;
     let scnet = match cli.command {
         Command::Sandbox { port, jobs, speed } => {
             return commands::sandbox(port, jobs, speed).await;
         }
-        Command::Ehpc {
-            command:
-                EhpcCommand::Jobs {
-                    command: EhpcJobsCommand::Submit(args),
-                },
-        } => {
+        Command::Ehpc { command } => {
             let target = target::Target::new(cli.sandbox, cli.deadline).await?;
-            return ehpc_jobs::submit(&target, format, args).await;
-        }
-        Command::Ehpc {
-            command:
-                EhpcCommand::Jobs {
-                    command: EhpcJobsCommand::Show(args),
-                },
-        } => {
-            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
-            return ehpc_jobs::show(&target, format, args).await;
-        }
-        Command::Ehpc {
-            command:
-                EhpcCommand::Jobs {
-                    command: EhpcJobsCommand::Stop(args),
-                },
-        } => {
-            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
-            return ehpc_jobs::change(&target, format, args, ehpc_jobs::Change::Stop).await;
-        }
-        Command::Ehpc {
-            command:
-                EhpcCommand::Jobs {
-                    command: EhpcJobsCommand::Delete(args),
-                },
-        } => {
-            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
-            return ehpc_jobs::change(&target, format, args, ehpc_jobs::Change::Delete).await;
-        }
-        Command::Ehpc {
-            command:
-                EhpcCommand::Jobs {
-                    command: EhpcJobsCommand::List(args),
-                },
-        } => {
-            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
-            return commands::ehpc_jobs_list(&target, format, args).await;
-        }
-        Command::Ehpc {
-            command:
-                EhpcCommand::Clusters {
-                    command: EhpcClustersCommand::List(args),
-                },
-        } => {
-            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
-            return commands::ehpc_clusters_list(&target, format, args).await;
-        }
-        Command::Ehpc {
-            command:
-                EhpcCommand::Queues {
-                    command: EhpcQueuesCommand::List(args),
-                },
-        } => {
-            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
-            return ehpc_directory::queues(&target, format, args).await;
-        }
-        Command::Ehpc {
-            command:
-                EhpcCommand::Users {
-                    command: EhpcUsersCommand::List(args),
-                },
-        } => {
-            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
-            return ehpc_directory::users(&target, format, args).await;
+            return ehpc(&target, format, command).await;
         }
         Command::Scnet { command } => command,
     };

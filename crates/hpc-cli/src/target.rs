@@ -69,6 +69,14 @@ impl Target {
     pub fn sandbox_cluster(&self) -> Option<String> {
         self.sandbox.as_ref()?.env("EHPC_CLUSTER_ID")
     }
+
+    /// The EHPC cluster a command works on: `--cluster-id` (or `EHPC_CLUSTER_ID`), else
+    /// the sandbox's; a usage error when there is neither.
+    pub fn ehpc_cluster(&self, given: Option<String>) -> Result<String, Failure> {
+        given.or_else(|| self.sandbox_cluster()).ok_or_else(|| {
+            Failure::Usage("--cluster-id is required (or set EHPC_CLUSTER_ID)".into())
+        })
+    }
 }
 
 #[cfg(feature = "sandbox")]
