@@ -248,3 +248,40 @@ impl Jobs {
         }
     }
 }
+
+/// The one job view of a job's details: both of the page's spellings are read.
+///
+/// ```
+/// let detail: hpc_sdk::ehpc::JobDetail = serde_json::from_value(serde_json::json!({
+///     "hpcjob_uuid": "hpcjob-cz8ngntp", "job_id": 7, "job_status": "cancelled",
+///     "core_limit": 1, "scheduler_queue_name": "slurm", "run_user": "admin"
+/// })).unwrap();
+/// let job = hpc_sdk::Job::from(detail);
+/// assert_eq!((job.id.as_str(), job.status, job.cores), ("7", hpc_sdk::JobStatus::Cancelled, Some(1)));
+/// ```
+impl From<JobDetail> for crate::Job {
+    fn from(job: JobDetail) -> Self {
+        let raw = serde_json::to_value(&job).unwrap_or_default();
+        let cores = job.core_limit.as_ref().and_then(|value| match value {
+            serde_json::Value::Number(n) => n.as_i64(),
+            serde_json::Value::String(text) => text.trim().parse().ok(),
+            _ => None,
+        });
+        crate::Job {
+            platform: crate::Platform::Ehpc,
+            id: job
+                .job_id
+                .map(|id| id.to_string())
+                .or(job.hpcjob_uuid)
+                .unwrap_or_default(),
+            name: job.job_name,
+            status: JobStatus::from_ehpc(job.job_status.as_deref().unwrap_or("")),
+            queue: job.scheduler_queue_name.or(job.queue_alias),
+            user: job.run_user,
+            cores,
+            submitted: job.submitted_time,
+            started: job.started_time,
+            raw,
+        }
+    }
+}
