@@ -82,10 +82,10 @@ async fn the_sandbox_lists_users_queues_and_the_stop_task() {
         .build()
         .unwrap();
     let cluster = sandbox.env("EHPC_CLUSTER_ID").unwrap();
+    // The client's cluster (EHPC_CLUSTER_ID) unless a request names one.
     let users: Vec<_> = client
         .users()
         .list()
-        .cluster_id(&cluster)
         .page_size(2)
         .items()
         .try_collect()

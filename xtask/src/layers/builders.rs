@@ -171,7 +171,12 @@ fn builder(spec: &Value, platform: Platform, op: &Operation) -> anyhow::Result<S
         let field = param.setter();
         let ty = param.rust_type;
         fields += &format!("{field}: Option<{ty}>,\n");
-        init += &format!("{field}: None,\n");
+        if platform == Platform::Ehpc && op.cluster.as_deref() == Some(param.name.as_str()) {
+            // The client's cluster (`EHPC_CLUSTER_ID`) unless the caller names another.
+            init += &format!("{field}: client.default_cluster(),\n");
+        } else {
+            init += &format!("{field}: None,\n");
+        }
         let description = if param.description.is_empty() {
             format!("`{}`.", param.name)
         } else {

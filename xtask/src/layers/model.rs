@@ -39,6 +39,8 @@ pub struct Operation {
     /// `x-hpc.cluster_user`: the parameter that takes the region's cluster user, which
     /// the facade discovers unless the caller sets `.user(...)`.
     pub cluster_user: Option<String>,
+    /// `x-hpc.cluster` (EHPC): the parameter that defaults to the client's cluster.
+    pub cluster: Option<String>,
     /// `x-hpc.into`: the facade type the answer's `data` becomes (`From<data>`).
     pub into: Option<String>,
 }
@@ -145,6 +147,12 @@ fn operation(spec: &Value, path: &str, method: &str, op: &Value) -> anyhow::Resu
         Some(paging) => Some(paging_of(spec, &response, paging, &params)?),
         None => None,
     };
+    let cluster = facts["cluster"].as_str().map(str::to_string);
+    if let Some(name) = &cluster
+        && !params.iter().any(|p| &p.name == name)
+    {
+        bail!("`x-hpc.cluster` names `{name}`, which is not a parameter");
+    }
     let cluster_user = facts["cluster_user"].as_str().map(str::to_string);
     if let Some(name) = &cluster_user
         && !params.iter().any(|p| &p.name == name)
@@ -152,6 +160,7 @@ fn operation(spec: &Value, path: &str, method: &str, op: &Value) -> anyhow::Resu
         bail!("`x-hpc.cluster_user` names `{name}`, which is not a parameter");
     }
     Ok(Operation {
+        cluster,
         cluster_user,
         into: facts["into"].as_str().map(str::to_string),
         id: op["operationId"].as_str().unwrap_or_default().to_string(),

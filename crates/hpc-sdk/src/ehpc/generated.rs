@@ -800,7 +800,7 @@ impl ListEhpcQueues {
     fn new(client: Client) -> Self {
         Self {
             zone: None,
-            cluster_id: None,
+            cluster_id: client.default_cluster(),
             is_active: None,
             queue_ids: None,
             reverse: None,
@@ -1044,7 +1044,7 @@ impl ListCurrentQueues {
         Self {
             zone: None,
             zone_id: None,
-            cluster_id: None,
+            cluster_id: client.default_cluster(),
             belong: None,
             reverse: None,
             search_word: None,
@@ -1303,7 +1303,7 @@ impl ListUsers {
     fn new(client: Client) -> Self {
         Self {
             zone: None,
-            cluster_id: None,
+            cluster_id: client.default_cluster(),
             user_id: None,
             search_word: None,
             reverse: None,

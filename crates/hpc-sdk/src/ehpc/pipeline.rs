@@ -60,6 +60,11 @@ impl Client {
         &self.inner.zone
     }
 
+    /// The cluster requests name unless they say otherwise (`EHPC_CLUSTER_ID`).
+    pub(crate) fn default_cluster(&self) -> Option<String> {
+        self.inner.cluster_id.clone()
+    }
+
     /// Items per page unless a request says otherwise.
     pub(crate) fn page_size(&self) -> u32 {
         self.inner.page_size
