@@ -176,7 +176,11 @@ fn the_facts_of_each_operation_come_from_the_spec() {
         "/api/job/jobdetail/{job_uuid}"
     );
     assert_eq!(ehpc_ops::OPERATIONS.len(), 10);
-    assert_eq!(scnet_ops::OPERATIONS.len(), 9);
+    for mutation in [scnet_ops::SUBMIT_JOB, scnet_ops::CANCEL_JOBS] {
+        assert_eq!(mutation.idempotent, false, "{}", mutation.id);
+    }
+    assert_eq!(scnet_ops::CANCEL_JOBS.method, "DELETE");
+    assert_eq!(scnet_ops::OPERATIONS.len(), 18);
 }
 
 #[tokio::test]

@@ -8,6 +8,66 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///The form body of a cancel (sent on a DELETE).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CancelJobsRequest {
+        ///作业操作类型,删除类型为5. The operation; `5` deletes (the only documented value).
+        #[serde(rename = "jobMethod")]
+        pub job_method: ::std::string::String,
+        /**待删除的作业信息. The jobs, each `{schedulerId},{clusterUserName}:{jobId}:`, joined
+with `;`, e.g. `1638523853,test:197:;1638523853,test:196:`. The user is the
+cluster user (`clusterUserInfo.userName`). The vendor sample has no trailing `;`;
+scnet-cli always appends one.
+*/
+        #[serde(rename = "strJobInfoMap")]
+        pub str_job_info_map: ::std::string::String,
+    }
+    impl CancelJobsRequest {
+        pub fn builder() -> builder::CancelJobsRequest {
+            Default::default()
+        }
+    }
+    ///A cancel's answer (public design note's shape, not vendor text).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CancelJobsResponse {
+        pub code: crate::Code,
+        /**One entry per scheduler id, each a free-text message such as `jobManagerId :
+1615443225, delete the jobs ... successfully!`. Treat it as opaque and query
+the jobs' state afterwards.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
+        >,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl CancelJobsResponse {
+        pub fn builder() -> builder::CancelJobsResponse {
+            Default::default()
+        }
+    }
     ///A region's service URLs and the account's cluster user.
     #[derive(
         ::serde::Deserialize,
@@ -147,6 +207,785 @@ error, with `msg` (or `message`, on some deployments) saying why.
     }
     impl Envelope {
         pub fn builder() -> builder::Envelope {
+            Default::default()
+        }
+    }
+    ///A page of a file (public clients' shape, not vendor text).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct FileContentPage {
+        ///The file's line count. A number; any JSON value is accepted.
+        #[serde(
+            rename = "allLineTotal",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub all_line_total: ::std::option::Option<::serde_json::Value>,
+        ///The page's text, lines separated by newlines.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::string::String>,
+        ///The number of pages. A number; any JSON value is accepted.
+        #[serde(
+            rename = "totalTriggerTimes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_trigger_times: ::std::option::Option<::serde_json::Value>,
+    }
+    impl FileContentPage {
+        pub fn builder() -> builder::FileContentPage {
+            Default::default()
+        }
+    }
+    ///The form body of a file read.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct FileContentRequest {
+        ///服务器文件绝对路径. The file's absolute path, e.g. `/public/home/test/BASE/STDIN_1210_114429/std.out.22`.
+        #[serde(rename = "dirPath")]
+        pub dir_path: ::std::string::String,
+        ///服务器hostname. The server's host name; the vendor examples send it empty.
+        #[serde(rename = "hostName")]
+        pub host_name: ::std::string::String,
+        ///文件查看方向. `UP` reads from the end of the file upwards, `DOWN` from the start downwards.
+        #[serde(rename = "rollDirection")]
+        pub roll_direction: ::std::string::String,
+        ///翻页次数. The page, from 1; each page is 1000 lines.
+        #[serde(rename = "triggerNum")]
+        pub trigger_num: ::std::num::NonZeroU64,
+    }
+    impl FileContentRequest {
+        pub fn builder() -> builder::FileContentRequest {
+            Default::default()
+        }
+    }
+    ///A page of a file.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct FileContentResponse {
+        pub code: crate::Code,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<FileContentPage>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl FileContentResponse {
+        pub fn builder() -> builder::FileContentResponse {
+            Default::default()
+        }
+    }
+    /**历史作业对象. One finished job. `acctTime` and `appType` are vendor text; the other
+fields, and the types and units given, come from a public design note (api2mcp
+`get_history_job_detail`). Numbers, and fields whose form is not given, accept any
+JSON value.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HistoryJobDetail {
+        ///记账时间. The accounting time, e.g. `2021-11-03T13:56:56`.
+        #[serde(
+            rename = "acctTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub acct_time: ::std::option::Option<::std::string::String>,
+        ///应用类型. The application type, e.g. `BASE`.
+        #[serde(
+            rename = "appType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_type: ::std::option::Option<::std::string::String>,
+        ///作业执行命令路径. The path of the job's command script.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub command: ::std::option::Option<::std::string::String>,
+        ///The group name.
+        #[serde(
+            rename = "groupName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_name: ::std::option::Option<::std::string::String>,
+        ///A boolean per the design note; any JSON value is accepted.
+        #[serde(
+            rename = "isSinglejob",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_singlejob: ::std::option::Option<::serde_json::Value>,
+        ///CPU time used, in seconds.
+        #[serde(
+            rename = "jobCpuTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_cpu_time: ::std::option::Option<::serde_json::Value>,
+        ///End time; its form is not given.
+        #[serde(
+            rename = "jobEndTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_end_time: ::std::option::Option<::serde_json::Value>,
+        ///The CPUs the job ran on; its form is not given.
+        #[serde(
+            rename = "jobExecCpus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_exec_cpus: ::std::option::Option<::serde_json::Value>,
+        ///The DCUs the job ran on; its form is not given.
+        #[serde(
+            rename = "jobExecDcus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_exec_dcus: ::std::option::Option<::serde_json::Value>,
+        ///The GPUs the job ran on; null or an array per the design note.
+        #[serde(
+            rename = "jobExecGpus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_exec_gpus: ::std::option::Option<::serde_json::Value>,
+        ///执行节点. The node(s) the job ran on.
+        #[serde(
+            rename = "jobExecHost",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_exec_host: ::std::option::Option<::std::string::String>,
+        ///退出状态码. The exit status; a number per the design note.
+        #[serde(
+            rename = "jobExitStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_exit_status: ::std::option::Option<::serde_json::Value>,
+        ///Further attributes; null or an object per the design note.
+        #[serde(
+            rename = "jobExtAttr",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_ext_attr: ::std::option::Option<::serde_json::Value>,
+        ///GPUs used.
+        #[serde(
+            rename = "jobGpuNum",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_gpu_num: ::std::option::Option<::serde_json::Value>,
+        ///作业ID. The job id.
+        #[serde(
+            rename = "jobId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_id: ::std::option::Option<::std::string::String>,
+        ///已用内存. Memory used; a number, in MB per the design note, in KB per scnet-chat's notes.
+        #[serde(
+            rename = "jobMemUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_mem_used: ::std::option::Option<::serde_json::Value>,
+        ///作业名称. The job name.
+        #[serde(
+            rename = "jobName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_name: ::std::option::Option<::std::string::String>,
+        ///Cores used.
+        #[serde(
+            rename = "jobProcNum",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_proc_num: ::std::option::Option<::serde_json::Value>,
+        ///Queue time; its form is not given.
+        #[serde(
+            rename = "jobQueueTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_queue_time: ::std::option::Option<::serde_json::Value>,
+        ///The cores requested; a number per the design note.
+        #[serde(
+            rename = "jobReqCpu",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_req_cpu: ::std::option::Option<::serde_json::Value>,
+        ///The GPUs requested; a number per the design note.
+        #[serde(
+            rename = "jobReqGpu",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_req_gpu: ::std::option::Option<::serde_json::Value>,
+        ///The memory requested.
+        #[serde(
+            rename = "jobReqMem",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_req_mem: ::std::option::Option<::std::string::String>,
+        ///Response time, in seconds.
+        #[serde(
+            rename = "jobResponseTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_response_time: ::std::option::Option<::serde_json::Value>,
+        ///Start time; its form is not given.
+        #[serde(
+            rename = "jobStartTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_start_time: ::std::option::Option<::serde_json::Value>,
+        ///作业状态. The state code, e.g. `statC`; a string, so that a state added later still decodes.
+        #[serde(
+            rename = "jobState",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_state: ::std::option::Option<::std::string::String>,
+        ///Virtual memory used, in MB per the design note.
+        #[serde(
+            rename = "jobVmemUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_vmem_used: ::std::option::Option<::serde_json::Value>,
+        ///Time spent waiting, in seconds.
+        #[serde(
+            rename = "jobWaitTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_wait_time: ::std::option::Option<::serde_json::Value>,
+        ///已用墙时间. Wall time used, in seconds; a number per the design note.
+        #[serde(
+            rename = "jobWalltimeUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_walltime_used: ::std::option::Option<::serde_json::Value>,
+        ///The scheduler id; a number per the design note.
+        #[serde(
+            rename = "jobmanagerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub jobmanager_id: ::std::option::Option<::serde_json::Value>,
+        ///集群名称. The cluster name.
+        #[serde(
+            rename = "jobmanagerName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub jobmanager_name: ::std::option::Option<::std::string::String>,
+        ///The nodes requested; its form is not given.
+        #[serde(
+            rename = "needNodes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub need_nodes: ::std::option::Option<::serde_json::Value>,
+        ///The node count; a number per the design note.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub nodect: ::std::option::Option<::serde_json::Value>,
+        ///The job's owner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<::std::string::String>,
+        ///队列名称. The queue.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub queue: ::std::option::Option<::std::string::String>,
+        ///The stderr file, or null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stderr: ::std::option::Option<::std::string::String>,
+        ///The stdout file, or null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stdout: ::std::option::Option<::std::string::String>,
+        ///The user name.
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        ///限制墙时间. The wall-time limit, in seconds; a number per the design note.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub walltime: ::std::option::Option<::serde_json::Value>,
+        ///工作目录. The working directory; a job's stdout is often `<workdir>/std.out.<jobId>`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workdir: ::std::option::Option<::std::string::String>,
+    }
+    impl HistoryJobDetail {
+        pub fn builder() -> builder::HistoryJobDetail {
+            Default::default()
+        }
+    }
+    ///A finished job's details.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HistoryJobDetailResponse {
+        pub code: crate::Code,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<HistoryJobDetail>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl HistoryJobDetailResponse {
+        pub fn builder() -> builder::HistoryJobDetailResponse {
+            Default::default()
+        }
+    }
+    ///One finished job, with the fields scnet-cli reads (not vendor text).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HistoryJobListItem {
+        ///记账时间. The accounting time, which `get_history_job` takes as `acctTime`.
+        #[serde(
+            rename = "acctTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub acct_time: ::std::option::Option<::std::string::String>,
+        ///End time; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "jobEndTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_end_time: ::std::option::Option<::serde_json::Value>,
+        ///作业ID. The job id; any JSON value is accepted.
+        #[serde(
+            rename = "jobId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_id: ::std::option::Option<::serde_json::Value>,
+        ///作业名称. The job name.
+        #[serde(
+            rename = "jobName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_name: ::std::option::Option<::std::string::String>,
+        ///Cores used. A number; any JSON value is accepted.
+        #[serde(
+            rename = "jobProcNum",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_proc_num: ::std::option::Option<::serde_json::Value>,
+        ///Start time; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "jobStartTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_start_time: ::std::option::Option<::serde_json::Value>,
+        /**作业状态, e.g. `statC`; history codes per scnet-cli: `statC` completed, `statD`
+failed, `statT` timed out, `statRQ` requeued, `statN` node failure, `statDE`
+cancelled. A string, so that a state added later still decodes.
+*/
+        #[serde(
+            rename = "jobState",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_state: ::std::option::Option<::std::string::String>,
+        ///Wall time used, in seconds. A number; any JSON value is accepted.
+        #[serde(
+            rename = "jobWalltimeUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_walltime_used: ::std::option::Option<::serde_json::Value>,
+        ///Nodes used. A number; any JSON value is accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub nodect: ::std::option::Option<::serde_json::Value>,
+        ///队列名称. The queue.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub queue: ::std::option::Option<::std::string::String>,
+    }
+    impl HistoryJobListItem {
+        pub fn builder() -> builder::HistoryJobListItem {
+            Default::default()
+        }
+    }
+    ///A page of finished jobs.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HistoryJobListResponse {
+        pub code: crate::Code,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<HistoryJobPage>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl HistoryJobListResponse {
+        pub fn builder() -> builder::HistoryJobListResponse {
+            Default::default()
+        }
+    }
+    ///A page of finished jobs (scnet-cli's shape, not vendor text).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HistoryJobPage {
+        ///The jobs of the page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub list: ::std::option::Option<::std::vec::Vec<HistoryJobListItem>>,
+        ///The number of matching jobs. A number; any JSON value is accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<::serde_json::Value>,
+    }
+    impl HistoryJobPage {
+        pub fn builder() -> builder::HistoryJobPage {
+            Default::default()
+        }
+    }
+    /**作业对象. One live job. `appType`, `aveRSS`, `aveVMSize`, `cpuTimeUsed`, `dcuNumReq`,
+`dcuNumUsed` and `errorPath` are vendor text; the other fields are keys public
+clients (scnet-cli, lql341/scnet-hpc) read.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct JobDetail {
+        ///应用类型. The application type, e.g. `FLUENT`.
+        #[serde(
+            rename = "appType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_type: ::std::option::Option<::std::string::String>,
+        ///作业运行状态占用的物理内存. Physical memory in use, e.g. `217404K`.
+        #[serde(
+            rename = "aveRSS",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ave_rss: ::std::option::Option<::std::string::String>,
+        ///作业运行状态占用的虚拟内存. Virtual memory in use, e.g. `1150244K`.
+        #[serde(
+            rename = "aveVMSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ave_vm_size: ::std::option::Option<::std::string::String>,
+        ///占用CPU时间. CPU time used.
+        #[serde(
+            rename = "cpuTimeUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cpu_time_used: ::std::option::Option<::std::string::String>,
+        ///请求的DCU数量. DCUs requested; a long (vendor), any JSON value is accepted.
+        #[serde(
+            rename = "dcuNumReq",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dcu_num_req: ::std::option::Option<::serde_json::Value>,
+        ///使用的DCU数量. DCUs in use; a long (vendor), any JSON value is accepted.
+        #[serde(
+            rename = "dcuNumUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dcu_num_used: ::std::option::Option<::serde_json::Value>,
+        ///The stderr file's path, for `read_file_content` (the vendor row is cut off after its name).
+        #[serde(
+            rename = "errorPath",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_path: ::std::option::Option<::std::string::String>,
+        ///The exit code; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "exitCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exit_code: ::std::option::Option<::serde_json::Value>,
+        ///GPUs requested. A number; any JSON value is accepted.
+        #[serde(
+            rename = "gpuNumReq",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gpu_num_req: ::std::option::Option<::serde_json::Value>,
+        ///作业ID. The job id; any JSON value is accepted.
+        #[serde(
+            rename = "jobId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_id: ::std::option::Option<::serde_json::Value>,
+        ///作业名称. The job name.
+        #[serde(
+            rename = "jobName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_name: ::std::option::Option<::std::string::String>,
+        ///Queue time; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "jobQueueTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_queue_time: ::std::option::Option<::serde_json::Value>,
+        ///Elapsed run time; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "jobRunTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_run_time: ::std::option::Option<::serde_json::Value>,
+        ///Start time; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "jobStartTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_start_time: ::std::option::Option<::serde_json::Value>,
+        ///作业状态. The realtime state code, e.g. `statR` (see `list_jobs`); a string, so that a status added later still decodes.
+        #[serde(
+            rename = "jobStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_status: ::std::option::Option<::std::string::String>,
+        ///Submit time; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "jobSubmitTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_submit_time: ::std::option::Option<::serde_json::Value>,
+        ///Nodes requested. A number; any JSON value is accepted.
+        #[serde(
+            rename = "nodeNumReq",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub node_num_req: ::std::option::Option<::serde_json::Value>,
+        ///Nodes in use; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "nodeUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub node_used: ::std::option::Option<::serde_json::Value>,
+        ///The stdout file's path, for `read_file_content`.
+        #[serde(
+            rename = "outputPath",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub output_path: ::std::option::Option<::std::string::String>,
+        ///Cores requested. A number; any JSON value is accepted.
+        #[serde(
+            rename = "procNumReq",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub proc_num_req: ::std::option::Option<::serde_json::Value>,
+        ///Cores in use. A number; any JSON value is accepted.
+        #[serde(
+            rename = "procNumUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub proc_num_used: ::std::option::Option<::serde_json::Value>,
+        ///队列名称. The queue.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub queue: ::std::option::Option<::std::string::String>,
+        ///The scheduler's reason text, e.g. why a job waits.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+        ///The job's owner (one of the two names clients read).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<::std::string::String>,
+        ///The job's owner (the other name clients read).
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        ///The working directory.
+        #[serde(
+            rename = "workDir",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_dir: ::std::option::Option<::std::string::String>,
+        ///The working directory, under the spelling one client reads when `workDir` is absent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workdir: ::std::option::Option<::std::string::String>,
+    }
+    impl JobDetail {
+        pub fn builder() -> builder::JobDetail {
+            Default::default()
+        }
+    }
+    ///A live job's details.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct JobDetailResponse {
+        pub code: crate::Code,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<JobDetail>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl JobDetailResponse {
+        pub fn builder() -> builder::JobDetailResponse {
+            Default::default()
+        }
+    }
+    ///One live job, with the fields scnet-cli shows (not vendor text).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct JobListItem {
+        ///作业ID. The job id, e.g. `35919`; any JSON value is accepted.
+        #[serde(
+            rename = "jobId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_id: ::std::option::Option<::serde_json::Value>,
+        ///作业名称. The job name.
+        #[serde(
+            rename = "jobName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_name: ::std::option::Option<::std::string::String>,
+        ///Elapsed run time; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "jobRunTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_run_time: ::std::option::Option<::serde_json::Value>,
+        ///Start time; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "jobStartTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_start_time: ::std::option::Option<::serde_json::Value>,
+        /**作业状态, e.g. `statR`: `statR` running, `statQ` queued, `statH` held, `statS`
+suspended, `statE` exited, `statC` completed, `statW` waiting, `statX` other. A
+string, so that a status added later still decodes.
+*/
+        #[serde(
+            rename = "jobStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_status: ::std::option::Option<::std::string::String>,
+        ///Nodes in use; its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "nodeUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub node_used: ::std::option::Option<::serde_json::Value>,
+        ///Cores in use. A number; any JSON value is accepted.
+        #[serde(
+            rename = "procNumUsed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub proc_num_used: ::std::option::Option<::serde_json::Value>,
+        ///队列名称. The queue.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub queue: ::std::option::Option<::std::string::String>,
+    }
+    impl JobListItem {
+        pub fn builder() -> builder::JobListItem {
+            Default::default()
+        }
+    }
+    ///A page of live jobs.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct JobListResponse {
+        pub code: crate::Code,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<JobPage>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl JobListResponse {
+        pub fn builder() -> builder::JobListResponse {
+            Default::default()
+        }
+    }
+    /**A page of live jobs (public clients' shape). The rows are under `list` (scnet-cli,
+lql341/scnet-hpc), `items` or `rows` (lql341/scnet-hpc): read the first present.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct JobPage {
+        ///The jobs of the page, under the name one client also reads.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<JobListItem>>,
+        ///The jobs of the page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub list: ::std::option::Option<::std::vec::Vec<JobListItem>>,
+        ///The jobs of the page, under the name one client also reads.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rows: ::std::option::Option<::std::vec::Vec<JobListItem>>,
+        ///The number of matching jobs. A number; any JSON value is accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<::serde_json::Value>,
+    }
+    impl JobPage {
+        pub fn builder() -> builder::JobPage {
             Default::default()
         }
     }
@@ -297,6 +1136,204 @@ requeued. A string, so that a status added later still decodes.
             Default::default()
         }
     }
+    /**One queue. `aclHosts`, `id`, `text` and `queNodes` are vendor text; the other fields
+are keys a public client (lql341/scnet-hpc) reads, untyped where they hold numbers.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Queue {
+        ///可用节点,多个节点用逗号隔开. The usable nodes, comma-separated, e.g. `node1,node2`.
+        #[serde(
+            rename = "aclHosts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub acl_hosts: ::std::option::Option<::std::string::String>,
+        ///队列名称. The queue name, e.g. `debug`; what `GAP_QUEUE` takes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The queue's charge rate (client only); its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "queChargeRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_charge_rate: ::std::option::Option<::serde_json::Value>,
+        ///Free cores (client only). A number; any JSON value is accepted.
+        #[serde(
+            rename = "queFreeNcpus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_free_ncpus: ::std::option::Option<::serde_json::Value>,
+        ///Free nodes (client only). A number; any JSON value is accepted.
+        #[serde(
+            rename = "queFreeNodes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_free_nodes: ::std::option::Option<::serde_json::Value>,
+        ///Most DCUs per node (client only). A number; any JSON value is accepted.
+        #[serde(
+            rename = "queMaxDcuPN",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_max_dcu_pn: ::std::option::Option<::serde_json::Value>,
+        ///Most GPUs per node (client only). A number; any JSON value is accepted.
+        #[serde(
+            rename = "queMaxGpuPN",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_max_gpu_pn: ::std::option::Option<::serde_json::Value>,
+        ///Most cores a job may use (client only). A number; any JSON value is accepted.
+        #[serde(
+            rename = "queMaxNcpus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_max_ncpus: ::std::option::Option<::serde_json::Value>,
+        ///Most nodes a job may use (client only). A number; any JSON value is accepted.
+        #[serde(
+            rename = "queMaxNodect",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_max_nodect: ::std::option::Option<::serde_json::Value>,
+        ///Most cores per node (client only). A number; any JSON value is accepted.
+        #[serde(
+            rename = "queMaxPPN",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_max_ppn: ::std::option::Option<::serde_json::Value>,
+        ///Longest wall time (client only); its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "queMaxWalltime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_max_walltime: ::std::option::Option<::serde_json::Value>,
+        ///Cores of the queue (client only). A number; any JSON value is accepted.
+        #[serde(
+            rename = "queNcpus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_ncpus: ::std::option::Option<::serde_json::Value>,
+        ///队列… (the vendor text ends here). A number, typed string by the vendor; any JSON value is accepted.
+        #[serde(
+            rename = "queNodes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_nodes: ::std::option::Option<::serde_json::Value>,
+        ///The queue name, read in preference to `id` by one client.
+        #[serde(
+            rename = "queueName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue_name: ::std::option::Option<::std::string::String>,
+        ///队列名称. The queue name again, e.g. `debug`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+    }
+    impl Queue {
+        pub fn builder() -> builder::Queue {
+            Default::default()
+        }
+    }
+    /**One queue's limits, as far as the vendor's table could be read. The vendor types the
+numbers as strings; any JSON value is accepted.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QueueLimit {
+        ///队列最大GPU卡数. The most GPUs, e.g. `"0"`.
+        #[serde(
+            rename = "queMaxNgpus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_max_ngpus: ::std::option::Option<::serde_json::Value>,
+        ///使用该队列作业… (the vendor text ends here). By its name, the most cores per node a job of this queue may use.
+        #[serde(
+            rename = "queMaxPPN",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_max_ppn: ::std::option::Option<::serde_json::Value>,
+        ///队列最小节点数. The fewest nodes a job may ask for, e.g. `"1"`.
+        #[serde(
+            rename = "queMinNodect",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_min_nodect: ::std::option::Option<::serde_json::Value>,
+        ///队列节点总数. The queue's node count, e.g. `"3"`.
+        #[serde(
+            rename = "queNodes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub que_nodes: ::std::option::Option<::serde_json::Value>,
+    }
+    impl QueueLimit {
+        pub fn builder() -> builder::QueueLimit {
+            Default::default()
+        }
+    }
+    ///The resource limits of the queues.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QueueLimitsResponse {
+        pub code: crate::Code,
+        ///队列数组. One entry per queue.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<QueueLimit>>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl QueueLimitsResponse {
+        pub fn builder() -> builder::QueueLimitsResponse {
+            Default::default()
+        }
+    }
+    ///The queues a cluster user may submit to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QueueListResponse {
+        pub code: crate::Code,
+        ///队列数组. One entry per queue.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<Queue>>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl QueueListResponse {
+        pub fn builder() -> builder::QueueListResponse {
+            Default::default()
+        }
+    }
     ///One region's token from a login.
     #[derive(
         ::serde::Deserialize,
@@ -421,6 +1458,175 @@ requeued. A string, so that a status added later still decodes.
             Default::default()
         }
     }
+    /**作业对象. The job, every value a string (numbers too, e.g. `"1"`). Set exactly one of
+`GAP_NNODE` and `GAP_NODE_STRING` (the other `""`), and one of `GAP_NPROC` and
+`GAP_PPN`. Further `GAP_*` keys, also strings, are sent by public clients but are not
+in the available vendor text, e.g. `GAP_SCHEDULER_OPT_WEB` (scheduler directives
+joined by newlines), `GAP_CLUSTER_ID` (region id), and `GAP_SCHED_FILE` (a script's
+absolute path, with `GAP_SUBMIT_TYPE` `sched` and an empty `GAP_CMD_FILE`).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SubmitJobInfo {
+        ///`BASE` (基础应用, a basic application), or the application's English name.
+        #[serde(rename = "GAP_APPNAME")]
+        pub gap_appname: ::std::string::String,
+        ///命令行内容(如需换行,请使用\n). The command line; lines joined with `\n`, e.g. `sleep 500`.
+        #[serde(rename = "GAP_CMD_FILE")]
+        pub gap_cmd_file: ::std::string::String,
+        ///是否独占节点. `1` for exclusive nodes, empty for shared.
+        #[serde(
+            rename = "GAP_EXCLUSIVE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_exclusive: ::std::option::Option<::std::string::String>,
+        ///每个节点内存值,单位为MB/GB. Memory per node, in MB or GB.
+        #[serde(
+            rename = "GAP_JOB_MEM",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_job_mem: ::std::option::Option<::std::string::String>,
+        ///作业名称. The job name, e.g. `STDIN_0910_094758`.
+        #[serde(rename = "GAP_JOB_NAME")]
+        pub gap_job_name: ::std::string::String,
+        ///作业组长度. Job-array length; the vendor recommends a positive integer of at most 50.
+        #[serde(
+            rename = "GAP_MULTI_SUB",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_multi_sub: ::std::option::Option<::std::string::String>,
+        ///DCU卡数/节点. DCUs per node.
+        #[serde(
+            rename = "GAP_NDCU",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_ndcu: ::std::option::Option<::std::string::String>,
+        ///GPU卡数/节点. GPUs per node.
+        #[serde(
+            rename = "GAP_NGPU",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_ngpu: ::std::option::Option<::std::string::String>,
+        ///节点个数. Number of nodes, e.g. `"1"`; `""` when `GAP_NODE_STRING` is set.
+        #[serde(rename = "GAP_NNODE")]
+        pub gap_nnode: ::std::string::String,
+        ///指定节点. Explicit nodes; `""` when `GAP_NNODE` is set.
+        #[serde(
+            rename = "GAP_NODE_STRING",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_node_string: ::std::option::Option<::std::string::String>,
+        ///总核心数. Total cores; set this or `GAP_PPN`.
+        #[serde(
+            rename = "GAP_NPROC",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_nproc: ::std::option::Option<::std::string::String>,
+        ///CPU核心/节点. Cores per node, e.g. `"1"`; set this or `GAP_NPROC`.
+        #[serde(
+            rename = "GAP_PPN",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_ppn: ::std::option::Option<::std::string::String>,
+        ///队列名称. The queue (`id` from `list_queues`), e.g. `debug`.
+        #[serde(rename = "GAP_QUEUE")]
+        pub gap_queue: ::std::string::String,
+        /**工作路径/std.err.%j. The stderr file, `%j` standing for the job id. Its 必填
+(required) cell is not in the available text.
+*/
+        #[serde(
+            rename = "GAP_STD_ERR_FILE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_std_err_file: ::std::option::Option<::std::string::String>,
+        /**工作路径/std.out.%j. The stdout file, `%j` standing for the job id, e.g.
+`/public/home/test/BASE/STDIN_1210_114429/std.out.%j`. Its 必填 (required) cell
+is not in the available text.
+*/
+        #[serde(
+            rename = "GAP_STD_OUT_FILE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gap_std_out_file: ::std::option::Option<::std::string::String>,
+        ///`cmd` (命令行模式, command-line mode), the only value on the vendor page.
+        #[serde(rename = "GAP_SUBMIT_TYPE")]
+        pub gap_submit_type: ::std::string::String,
+        ///最大运行时长. The longest run time, `HH:MM:ss`, e.g. `24:00:00`.
+        #[serde(rename = "GAP_WALL_TIME")]
+        pub gap_wall_time: ::std::string::String,
+        ///工作路径. The working directory, absolute, e.g. `/public/home/test/BASE/STDIN_1210_114429`.
+        #[serde(rename = "GAP_WORK_DIR")]
+        pub gap_work_dir: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+    }
+    impl SubmitJobInfo {
+        pub fn builder() -> builder::SubmitJobInfo {
+            Default::default()
+        }
+    }
+    /**The body of a submit. `apptype` and `appname` travel in the path only (see the
+operation's description).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SubmitJobRequest {
+        #[serde(rename = "mapAppJobInfo")]
+        pub map_app_job_info: SubmitJobInfo,
+        /**调度器ID. The scheduler id (`id` from `list_schedulers`), e.g. `1638523853`. The
+vendor types it Long; public clients send it as a string. Either is accepted.
+*/
+        #[serde(rename = "strJobManagerID")]
+        pub str_job_manager_id: ::serde_json::Value,
+    }
+    impl SubmitJobRequest {
+        pub fn builder() -> builder::SubmitJobRequest {
+            Default::default()
+        }
+    }
+    ///A submit's answer.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SubmitJobResponse {
+        pub code: crate::Code,
+        /**作业ID. The new job's id (public clients read it with `str(data)`); whether it
+comes as a string or a number is unverified, so any JSON value is accepted.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::serde_json::Value>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl SubmitJobResponse {
+        pub fn builder() -> builder::SubmitJobResponse {
+            Default::default()
+        }
+    }
     ///A login's answer.
     #[derive(
         ::serde::Deserialize,
@@ -529,6 +1735,185 @@ holding `token`.
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct CancelJobsRequest {
+            job_method: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            str_job_info_map: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CancelJobsRequest {
+            fn default() -> Self {
+                Self {
+                    job_method: Err("no value supplied for job_method".to_string()),
+                    str_job_info_map: Err(
+                        "no value supplied for str_job_info_map".to_string(),
+                    ),
+                }
+            }
+        }
+        impl CancelJobsRequest {
+            pub fn job_method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_method: {e}")
+                    });
+                self
+            }
+            pub fn str_job_info_map<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.str_job_info_map = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for str_job_info_map: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CancelJobsRequest> for super::CancelJobsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CancelJobsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    job_method: value.job_method?,
+                    str_job_info_map: value.str_job_info_map?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CancelJobsRequest> for CancelJobsRequest {
+            fn from(value: super::CancelJobsRequest) -> Self {
+                Self {
+                    job_method: Ok(value.job_method),
+                    str_job_info_map: Ok(value.str_job_info_map),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CancelJobsResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<::std::string::String>,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CancelJobsResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl CancelJobsResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CancelJobsResponse> for super::CancelJobsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CancelJobsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CancelJobsResponse> for CancelJobsResponse {
+            fn from(value: super::CancelJobsResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct Center {
             ai_urls: ::std::result::Result<
@@ -946,6 +2331,2601 @@ holding `token`.
                     code: Ok(value.code),
                     message: Ok(value.message),
                     msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileContentPage {
+            all_line_total: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            total_trigger_times: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileContentPage {
+            fn default() -> Self {
+                Self {
+                    all_line_total: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    total_trigger_times: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileContentPage {
+            pub fn all_line_total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.all_line_total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for all_line_total: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn total_trigger_times<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_trigger_times = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_trigger_times: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileContentPage> for super::FileContentPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileContentPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    all_line_total: value.all_line_total?,
+                    data: value.data?,
+                    total_trigger_times: value.total_trigger_times?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileContentPage> for FileContentPage {
+            fn from(value: super::FileContentPage) -> Self {
+                Self {
+                    all_line_total: Ok(value.all_line_total),
+                    data: Ok(value.data),
+                    total_trigger_times: Ok(value.total_trigger_times),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileContentRequest {
+            dir_path: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            host_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            roll_direction: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            trigger_num: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileContentRequest {
+            fn default() -> Self {
+                Self {
+                    dir_path: Err("no value supplied for dir_path".to_string()),
+                    host_name: Err("no value supplied for host_name".to_string()),
+                    roll_direction: Err(
+                        "no value supplied for roll_direction".to_string(),
+                    ),
+                    trigger_num: Err("no value supplied for trigger_num".to_string()),
+                }
+            }
+        }
+        impl FileContentRequest {
+            pub fn dir_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dir_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dir_path: {e}")
+                    });
+                self
+            }
+            pub fn host_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.host_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for host_name: {e}")
+                    });
+                self
+            }
+            pub fn roll_direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roll_direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for roll_direction: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn trigger_num<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trigger_num = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for trigger_num: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileContentRequest> for super::FileContentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileContentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    dir_path: value.dir_path?,
+                    host_name: value.host_name?,
+                    roll_direction: value.roll_direction?,
+                    trigger_num: value.trigger_num?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileContentRequest> for FileContentRequest {
+            fn from(value: super::FileContentRequest) -> Self {
+                Self {
+                    dir_path: Ok(value.dir_path),
+                    host_name: Ok(value.host_name),
+                    roll_direction: Ok(value.roll_direction),
+                    trigger_num: Ok(value.trigger_num),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileContentResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<super::FileContentPage>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileContentResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileContentResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FileContentPage>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileContentResponse>
+        for super::FileContentResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileContentResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileContentResponse> for FileContentResponse {
+            fn from(value: super::FileContentResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HistoryJobDetail {
+            acct_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            app_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            command: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            group_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_singlejob: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_cpu_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_end_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_exec_cpus: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_exec_dcus: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_exec_gpus: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_exec_host: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_exit_status: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_ext_attr: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_gpu_num: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_mem_used: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_proc_num: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_queue_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_req_cpu: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_req_gpu: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_req_mem: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_response_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_start_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_vmem_used: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_wait_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_walltime_used: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            jobmanager_id: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            jobmanager_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            need_nodes: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            nodect: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            owner: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            queue: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            stderr: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            stdout: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            walltime: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            workdir: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HistoryJobDetail {
+            fn default() -> Self {
+                Self {
+                    acct_time: Ok(Default::default()),
+                    app_type: Ok(Default::default()),
+                    command: Ok(Default::default()),
+                    group_name: Ok(Default::default()),
+                    is_singlejob: Ok(Default::default()),
+                    job_cpu_time: Ok(Default::default()),
+                    job_end_time: Ok(Default::default()),
+                    job_exec_cpus: Ok(Default::default()),
+                    job_exec_dcus: Ok(Default::default()),
+                    job_exec_gpus: Ok(Default::default()),
+                    job_exec_host: Ok(Default::default()),
+                    job_exit_status: Ok(Default::default()),
+                    job_ext_attr: Ok(Default::default()),
+                    job_gpu_num: Ok(Default::default()),
+                    job_id: Ok(Default::default()),
+                    job_mem_used: Ok(Default::default()),
+                    job_name: Ok(Default::default()),
+                    job_proc_num: Ok(Default::default()),
+                    job_queue_time: Ok(Default::default()),
+                    job_req_cpu: Ok(Default::default()),
+                    job_req_gpu: Ok(Default::default()),
+                    job_req_mem: Ok(Default::default()),
+                    job_response_time: Ok(Default::default()),
+                    job_start_time: Ok(Default::default()),
+                    job_state: Ok(Default::default()),
+                    job_vmem_used: Ok(Default::default()),
+                    job_wait_time: Ok(Default::default()),
+                    job_walltime_used: Ok(Default::default()),
+                    jobmanager_id: Ok(Default::default()),
+                    jobmanager_name: Ok(Default::default()),
+                    need_nodes: Ok(Default::default()),
+                    nodect: Ok(Default::default()),
+                    owner: Ok(Default::default()),
+                    queue: Ok(Default::default()),
+                    stderr: Ok(Default::default()),
+                    stdout: Ok(Default::default()),
+                    user_name: Ok(Default::default()),
+                    walltime: Ok(Default::default()),
+                    workdir: Ok(Default::default()),
+                }
+            }
+        }
+        impl HistoryJobDetail {
+            pub fn acct_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.acct_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for acct_time: {e}")
+                    });
+                self
+            }
+            pub fn app_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_type: {e}")
+                    });
+                self
+            }
+            pub fn command<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for command: {e}")
+                    });
+                self
+            }
+            pub fn group_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_name: {e}")
+                    });
+                self
+            }
+            pub fn is_singlejob<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_singlejob = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_singlejob: {e}")
+                    });
+                self
+            }
+            pub fn job_cpu_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_cpu_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_cpu_time: {e}")
+                    });
+                self
+            }
+            pub fn job_end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_end_time: {e}")
+                    });
+                self
+            }
+            pub fn job_exec_cpus<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_exec_cpus = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_exec_cpus: {e}")
+                    });
+                self
+            }
+            pub fn job_exec_dcus<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_exec_dcus = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_exec_dcus: {e}")
+                    });
+                self
+            }
+            pub fn job_exec_gpus<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_exec_gpus = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_exec_gpus: {e}")
+                    });
+                self
+            }
+            pub fn job_exec_host<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_exec_host = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_exec_host: {e}")
+                    });
+                self
+            }
+            pub fn job_exit_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_exit_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_exit_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_ext_attr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_ext_attr = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_ext_attr: {e}")
+                    });
+                self
+            }
+            pub fn job_gpu_num<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_gpu_num = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_gpu_num: {e}")
+                    });
+                self
+            }
+            pub fn job_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_id: {e}")
+                    });
+                self
+            }
+            pub fn job_mem_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_mem_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_mem_used: {e}")
+                    });
+                self
+            }
+            pub fn job_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_name: {e}")
+                    });
+                self
+            }
+            pub fn job_proc_num<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_proc_num = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_proc_num: {e}")
+                    });
+                self
+            }
+            pub fn job_queue_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_queue_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_queue_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_req_cpu<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_req_cpu = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_req_cpu: {e}")
+                    });
+                self
+            }
+            pub fn job_req_gpu<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_req_gpu = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_req_gpu: {e}")
+                    });
+                self
+            }
+            pub fn job_req_mem<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_req_mem = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_req_mem: {e}")
+                    });
+                self
+            }
+            pub fn job_response_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_response_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_response_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_start_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_state: {e}")
+                    });
+                self
+            }
+            pub fn job_vmem_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_vmem_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_vmem_used: {e}")
+                    });
+                self
+            }
+            pub fn job_wait_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_wait_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_wait_time: {e}")
+                    });
+                self
+            }
+            pub fn job_walltime_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_walltime_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_walltime_used: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn jobmanager_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.jobmanager_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for jobmanager_id: {e}")
+                    });
+                self
+            }
+            pub fn jobmanager_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.jobmanager_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for jobmanager_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn need_nodes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.need_nodes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for need_nodes: {e}")
+                    });
+                self
+            }
+            pub fn nodect<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.nodect = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for nodect: {e}")
+                    });
+                self
+            }
+            pub fn owner<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.owner = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for owner: {e}")
+                    });
+                self
+            }
+            pub fn queue<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.queue = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for queue: {e}")
+                    });
+                self
+            }
+            pub fn stderr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stderr = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stderr: {e}")
+                    });
+                self
+            }
+            pub fn stdout<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stdout = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stdout: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+            pub fn walltime<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.walltime = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for walltime: {e}")
+                    });
+                self
+            }
+            pub fn workdir<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workdir = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workdir: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HistoryJobDetail> for super::HistoryJobDetail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HistoryJobDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    acct_time: value.acct_time?,
+                    app_type: value.app_type?,
+                    command: value.command?,
+                    group_name: value.group_name?,
+                    is_singlejob: value.is_singlejob?,
+                    job_cpu_time: value.job_cpu_time?,
+                    job_end_time: value.job_end_time?,
+                    job_exec_cpus: value.job_exec_cpus?,
+                    job_exec_dcus: value.job_exec_dcus?,
+                    job_exec_gpus: value.job_exec_gpus?,
+                    job_exec_host: value.job_exec_host?,
+                    job_exit_status: value.job_exit_status?,
+                    job_ext_attr: value.job_ext_attr?,
+                    job_gpu_num: value.job_gpu_num?,
+                    job_id: value.job_id?,
+                    job_mem_used: value.job_mem_used?,
+                    job_name: value.job_name?,
+                    job_proc_num: value.job_proc_num?,
+                    job_queue_time: value.job_queue_time?,
+                    job_req_cpu: value.job_req_cpu?,
+                    job_req_gpu: value.job_req_gpu?,
+                    job_req_mem: value.job_req_mem?,
+                    job_response_time: value.job_response_time?,
+                    job_start_time: value.job_start_time?,
+                    job_state: value.job_state?,
+                    job_vmem_used: value.job_vmem_used?,
+                    job_wait_time: value.job_wait_time?,
+                    job_walltime_used: value.job_walltime_used?,
+                    jobmanager_id: value.jobmanager_id?,
+                    jobmanager_name: value.jobmanager_name?,
+                    need_nodes: value.need_nodes?,
+                    nodect: value.nodect?,
+                    owner: value.owner?,
+                    queue: value.queue?,
+                    stderr: value.stderr?,
+                    stdout: value.stdout?,
+                    user_name: value.user_name?,
+                    walltime: value.walltime?,
+                    workdir: value.workdir?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HistoryJobDetail> for HistoryJobDetail {
+            fn from(value: super::HistoryJobDetail) -> Self {
+                Self {
+                    acct_time: Ok(value.acct_time),
+                    app_type: Ok(value.app_type),
+                    command: Ok(value.command),
+                    group_name: Ok(value.group_name),
+                    is_singlejob: Ok(value.is_singlejob),
+                    job_cpu_time: Ok(value.job_cpu_time),
+                    job_end_time: Ok(value.job_end_time),
+                    job_exec_cpus: Ok(value.job_exec_cpus),
+                    job_exec_dcus: Ok(value.job_exec_dcus),
+                    job_exec_gpus: Ok(value.job_exec_gpus),
+                    job_exec_host: Ok(value.job_exec_host),
+                    job_exit_status: Ok(value.job_exit_status),
+                    job_ext_attr: Ok(value.job_ext_attr),
+                    job_gpu_num: Ok(value.job_gpu_num),
+                    job_id: Ok(value.job_id),
+                    job_mem_used: Ok(value.job_mem_used),
+                    job_name: Ok(value.job_name),
+                    job_proc_num: Ok(value.job_proc_num),
+                    job_queue_time: Ok(value.job_queue_time),
+                    job_req_cpu: Ok(value.job_req_cpu),
+                    job_req_gpu: Ok(value.job_req_gpu),
+                    job_req_mem: Ok(value.job_req_mem),
+                    job_response_time: Ok(value.job_response_time),
+                    job_start_time: Ok(value.job_start_time),
+                    job_state: Ok(value.job_state),
+                    job_vmem_used: Ok(value.job_vmem_used),
+                    job_wait_time: Ok(value.job_wait_time),
+                    job_walltime_used: Ok(value.job_walltime_used),
+                    jobmanager_id: Ok(value.jobmanager_id),
+                    jobmanager_name: Ok(value.jobmanager_name),
+                    need_nodes: Ok(value.need_nodes),
+                    nodect: Ok(value.nodect),
+                    owner: Ok(value.owner),
+                    queue: Ok(value.queue),
+                    stderr: Ok(value.stderr),
+                    stdout: Ok(value.stdout),
+                    user_name: Ok(value.user_name),
+                    walltime: Ok(value.walltime),
+                    workdir: Ok(value.workdir),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HistoryJobDetailResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<super::HistoryJobDetail>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HistoryJobDetailResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl HistoryJobDetailResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HistoryJobDetail>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HistoryJobDetailResponse>
+        for super::HistoryJobDetailResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HistoryJobDetailResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HistoryJobDetailResponse>
+        for HistoryJobDetailResponse {
+            fn from(value: super::HistoryJobDetailResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HistoryJobListItem {
+            acct_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_end_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_id: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_proc_num: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_start_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_walltime_used: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            nodect: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            queue: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HistoryJobListItem {
+            fn default() -> Self {
+                Self {
+                    acct_time: Ok(Default::default()),
+                    job_end_time: Ok(Default::default()),
+                    job_id: Ok(Default::default()),
+                    job_name: Ok(Default::default()),
+                    job_proc_num: Ok(Default::default()),
+                    job_start_time: Ok(Default::default()),
+                    job_state: Ok(Default::default()),
+                    job_walltime_used: Ok(Default::default()),
+                    nodect: Ok(Default::default()),
+                    queue: Ok(Default::default()),
+                }
+            }
+        }
+        impl HistoryJobListItem {
+            pub fn acct_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.acct_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for acct_time: {e}")
+                    });
+                self
+            }
+            pub fn job_end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_end_time: {e}")
+                    });
+                self
+            }
+            pub fn job_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_id: {e}")
+                    });
+                self
+            }
+            pub fn job_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_name: {e}")
+                    });
+                self
+            }
+            pub fn job_proc_num<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_proc_num = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_proc_num: {e}")
+                    });
+                self
+            }
+            pub fn job_start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_start_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_state: {e}")
+                    });
+                self
+            }
+            pub fn job_walltime_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_walltime_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_walltime_used: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn nodect<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.nodect = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for nodect: {e}")
+                    });
+                self
+            }
+            pub fn queue<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.queue = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for queue: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HistoryJobListItem> for super::HistoryJobListItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HistoryJobListItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    acct_time: value.acct_time?,
+                    job_end_time: value.job_end_time?,
+                    job_id: value.job_id?,
+                    job_name: value.job_name?,
+                    job_proc_num: value.job_proc_num?,
+                    job_start_time: value.job_start_time?,
+                    job_state: value.job_state?,
+                    job_walltime_used: value.job_walltime_used?,
+                    nodect: value.nodect?,
+                    queue: value.queue?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HistoryJobListItem> for HistoryJobListItem {
+            fn from(value: super::HistoryJobListItem) -> Self {
+                Self {
+                    acct_time: Ok(value.acct_time),
+                    job_end_time: Ok(value.job_end_time),
+                    job_id: Ok(value.job_id),
+                    job_name: Ok(value.job_name),
+                    job_proc_num: Ok(value.job_proc_num),
+                    job_start_time: Ok(value.job_start_time),
+                    job_state: Ok(value.job_state),
+                    job_walltime_used: Ok(value.job_walltime_used),
+                    nodect: Ok(value.nodect),
+                    queue: Ok(value.queue),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HistoryJobListResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<super::HistoryJobPage>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HistoryJobListResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl HistoryJobListResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::HistoryJobPage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HistoryJobListResponse>
+        for super::HistoryJobListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HistoryJobListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HistoryJobListResponse>
+        for HistoryJobListResponse {
+            fn from(value: super::HistoryJobListResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HistoryJobPage {
+            list: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::HistoryJobListItem>>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HistoryJobPage {
+            fn default() -> Self {
+                Self {
+                    list: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                }
+            }
+        }
+        impl HistoryJobPage {
+            pub fn list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::HistoryJobListItem>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for list: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HistoryJobPage> for super::HistoryJobPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HistoryJobPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    list: value.list?,
+                    total: value.total?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HistoryJobPage> for HistoryJobPage {
+            fn from(value: super::HistoryJobPage) -> Self {
+                Self {
+                    list: Ok(value.list),
+                    total: Ok(value.total),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct JobDetail {
+            app_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ave_rss: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ave_vm_size: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            cpu_time_used: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            dcu_num_req: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            dcu_num_used: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            error_path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exit_code: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            gpu_num_req: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_id: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_queue_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_run_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_start_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_submit_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            node_num_req: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            node_used: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            output_path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            proc_num_req: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            proc_num_used: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            queue: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            work_dir: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            workdir: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for JobDetail {
+            fn default() -> Self {
+                Self {
+                    app_type: Ok(Default::default()),
+                    ave_rss: Ok(Default::default()),
+                    ave_vm_size: Ok(Default::default()),
+                    cpu_time_used: Ok(Default::default()),
+                    dcu_num_req: Ok(Default::default()),
+                    dcu_num_used: Ok(Default::default()),
+                    error_path: Ok(Default::default()),
+                    exit_code: Ok(Default::default()),
+                    gpu_num_req: Ok(Default::default()),
+                    job_id: Ok(Default::default()),
+                    job_name: Ok(Default::default()),
+                    job_queue_time: Ok(Default::default()),
+                    job_run_time: Ok(Default::default()),
+                    job_start_time: Ok(Default::default()),
+                    job_status: Ok(Default::default()),
+                    job_submit_time: Ok(Default::default()),
+                    node_num_req: Ok(Default::default()),
+                    node_used: Ok(Default::default()),
+                    output_path: Ok(Default::default()),
+                    proc_num_req: Ok(Default::default()),
+                    proc_num_used: Ok(Default::default()),
+                    queue: Ok(Default::default()),
+                    reason: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                    user_name: Ok(Default::default()),
+                    work_dir: Ok(Default::default()),
+                    workdir: Ok(Default::default()),
+                }
+            }
+        }
+        impl JobDetail {
+            pub fn app_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_type: {e}")
+                    });
+                self
+            }
+            pub fn ave_rss<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ave_rss = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ave_rss: {e}")
+                    });
+                self
+            }
+            pub fn ave_vm_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ave_vm_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ave_vm_size: {e}")
+                    });
+                self
+            }
+            pub fn cpu_time_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cpu_time_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cpu_time_used: {e}")
+                    });
+                self
+            }
+            pub fn dcu_num_req<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dcu_num_req = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dcu_num_req: {e}")
+                    });
+                self
+            }
+            pub fn dcu_num_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dcu_num_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dcu_num_used: {e}")
+                    });
+                self
+            }
+            pub fn error_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_path: {e}")
+                    });
+                self
+            }
+            pub fn exit_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exit_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exit_code: {e}")
+                    });
+                self
+            }
+            pub fn gpu_num_req<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gpu_num_req = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gpu_num_req: {e}")
+                    });
+                self
+            }
+            pub fn job_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_id: {e}")
+                    });
+                self
+            }
+            pub fn job_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_name: {e}")
+                    });
+                self
+            }
+            pub fn job_queue_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_queue_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_queue_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_run_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_run_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_run_time: {e}")
+                    });
+                self
+            }
+            pub fn job_start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_start_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_status: {e}")
+                    });
+                self
+            }
+            pub fn job_submit_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_submit_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_submit_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn node_num_req<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.node_num_req = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for node_num_req: {e}")
+                    });
+                self
+            }
+            pub fn node_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.node_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for node_used: {e}")
+                    });
+                self
+            }
+            pub fn output_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_path: {e}")
+                    });
+                self
+            }
+            pub fn proc_num_req<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proc_num_req = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for proc_num_req: {e}")
+                    });
+                self
+            }
+            pub fn proc_num_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proc_num_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for proc_num_used: {e}")
+                    });
+                self
+            }
+            pub fn queue<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.queue = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for queue: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+            pub fn work_dir<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.work_dir = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for work_dir: {e}")
+                    });
+                self
+            }
+            pub fn workdir<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workdir = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workdir: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<JobDetail> for super::JobDetail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: JobDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    app_type: value.app_type?,
+                    ave_rss: value.ave_rss?,
+                    ave_vm_size: value.ave_vm_size?,
+                    cpu_time_used: value.cpu_time_used?,
+                    dcu_num_req: value.dcu_num_req?,
+                    dcu_num_used: value.dcu_num_used?,
+                    error_path: value.error_path?,
+                    exit_code: value.exit_code?,
+                    gpu_num_req: value.gpu_num_req?,
+                    job_id: value.job_id?,
+                    job_name: value.job_name?,
+                    job_queue_time: value.job_queue_time?,
+                    job_run_time: value.job_run_time?,
+                    job_start_time: value.job_start_time?,
+                    job_status: value.job_status?,
+                    job_submit_time: value.job_submit_time?,
+                    node_num_req: value.node_num_req?,
+                    node_used: value.node_used?,
+                    output_path: value.output_path?,
+                    proc_num_req: value.proc_num_req?,
+                    proc_num_used: value.proc_num_used?,
+                    queue: value.queue?,
+                    reason: value.reason?,
+                    user: value.user?,
+                    user_name: value.user_name?,
+                    work_dir: value.work_dir?,
+                    workdir: value.workdir?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::JobDetail> for JobDetail {
+            fn from(value: super::JobDetail) -> Self {
+                Self {
+                    app_type: Ok(value.app_type),
+                    ave_rss: Ok(value.ave_rss),
+                    ave_vm_size: Ok(value.ave_vm_size),
+                    cpu_time_used: Ok(value.cpu_time_used),
+                    dcu_num_req: Ok(value.dcu_num_req),
+                    dcu_num_used: Ok(value.dcu_num_used),
+                    error_path: Ok(value.error_path),
+                    exit_code: Ok(value.exit_code),
+                    gpu_num_req: Ok(value.gpu_num_req),
+                    job_id: Ok(value.job_id),
+                    job_name: Ok(value.job_name),
+                    job_queue_time: Ok(value.job_queue_time),
+                    job_run_time: Ok(value.job_run_time),
+                    job_start_time: Ok(value.job_start_time),
+                    job_status: Ok(value.job_status),
+                    job_submit_time: Ok(value.job_submit_time),
+                    node_num_req: Ok(value.node_num_req),
+                    node_used: Ok(value.node_used),
+                    output_path: Ok(value.output_path),
+                    proc_num_req: Ok(value.proc_num_req),
+                    proc_num_used: Ok(value.proc_num_used),
+                    queue: Ok(value.queue),
+                    reason: Ok(value.reason),
+                    user: Ok(value.user),
+                    user_name: Ok(value.user_name),
+                    work_dir: Ok(value.work_dir),
+                    workdir: Ok(value.workdir),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct JobDetailResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<super::JobDetail>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for JobDetailResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl JobDetailResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::JobDetail>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<JobDetailResponse> for super::JobDetailResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: JobDetailResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::JobDetailResponse> for JobDetailResponse {
+            fn from(value: super::JobDetailResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct JobListItem {
+            job_id: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job_run_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_start_time: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            job_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            node_used: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            proc_num_used: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            queue: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for JobListItem {
+            fn default() -> Self {
+                Self {
+                    job_id: Ok(Default::default()),
+                    job_name: Ok(Default::default()),
+                    job_run_time: Ok(Default::default()),
+                    job_start_time: Ok(Default::default()),
+                    job_status: Ok(Default::default()),
+                    node_used: Ok(Default::default()),
+                    proc_num_used: Ok(Default::default()),
+                    queue: Ok(Default::default()),
+                }
+            }
+        }
+        impl JobListItem {
+            pub fn job_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_id: {e}")
+                    });
+                self
+            }
+            pub fn job_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_name: {e}")
+                    });
+                self
+            }
+            pub fn job_run_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_run_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_run_time: {e}")
+                    });
+                self
+            }
+            pub fn job_start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_start_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_status: {e}")
+                    });
+                self
+            }
+            pub fn node_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.node_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for node_used: {e}")
+                    });
+                self
+            }
+            pub fn proc_num_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proc_num_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for proc_num_used: {e}")
+                    });
+                self
+            }
+            pub fn queue<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.queue = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for queue: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<JobListItem> for super::JobListItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: JobListItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    job_id: value.job_id?,
+                    job_name: value.job_name?,
+                    job_run_time: value.job_run_time?,
+                    job_start_time: value.job_start_time?,
+                    job_status: value.job_status?,
+                    node_used: value.node_used?,
+                    proc_num_used: value.proc_num_used?,
+                    queue: value.queue?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::JobListItem> for JobListItem {
+            fn from(value: super::JobListItem) -> Self {
+                Self {
+                    job_id: Ok(value.job_id),
+                    job_name: Ok(value.job_name),
+                    job_run_time: Ok(value.job_run_time),
+                    job_start_time: Ok(value.job_start_time),
+                    job_status: Ok(value.job_status),
+                    node_used: Ok(value.node_used),
+                    proc_num_used: Ok(value.proc_num_used),
+                    queue: Ok(value.queue),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct JobListResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<super::JobPage>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for JobListResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl JobListResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::JobPage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<JobListResponse> for super::JobListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: JobListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::JobListResponse> for JobListResponse {
+            fn from(value: super::JobListResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct JobPage {
+            items: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::JobListItem>>,
+                ::std::string::String,
+            >,
+            list: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::JobListItem>>,
+                ::std::string::String,
+            >,
+            rows: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::JobListItem>>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for JobPage {
+            fn default() -> Self {
+                Self {
+                    items: Ok(Default::default()),
+                    list: Ok(Default::default()),
+                    rows: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                }
+            }
+        }
+        impl JobPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::JobListItem>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::JobListItem>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for list: {e}")
+                    });
+                self
+            }
+            pub fn rows<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::JobListItem>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rows = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rows: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<JobPage> for super::JobPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: JobPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    list: value.list?,
+                    rows: value.rows?,
+                    total: value.total?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::JobPage> for JobPage {
+            fn from(value: super::JobPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    list: Ok(value.list),
+                    rows: Ok(value.rows),
+                    total: Ok(value.total),
                 }
             }
         }
@@ -1427,6 +5407,636 @@ holding `token`.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Queue {
+            acl_hosts: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            que_charge_rate: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_free_ncpus: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_free_nodes: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_max_dcu_pn: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_max_gpu_pn: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_max_ncpus: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_max_nodect: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_max_ppn: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_max_walltime: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_ncpus: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_nodes: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            queue_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Queue {
+            fn default() -> Self {
+                Self {
+                    acl_hosts: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    que_charge_rate: Ok(Default::default()),
+                    que_free_ncpus: Ok(Default::default()),
+                    que_free_nodes: Ok(Default::default()),
+                    que_max_dcu_pn: Ok(Default::default()),
+                    que_max_gpu_pn: Ok(Default::default()),
+                    que_max_ncpus: Ok(Default::default()),
+                    que_max_nodect: Ok(Default::default()),
+                    que_max_ppn: Ok(Default::default()),
+                    que_max_walltime: Ok(Default::default()),
+                    que_ncpus: Ok(Default::default()),
+                    que_nodes: Ok(Default::default()),
+                    queue_name: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                }
+            }
+        }
+        impl Queue {
+            pub fn acl_hosts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.acl_hosts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for acl_hosts: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn que_charge_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_charge_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for que_charge_rate: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn que_free_ncpus<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_free_ncpus = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for que_free_ncpus: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn que_free_nodes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_free_nodes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for que_free_nodes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn que_max_dcu_pn<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_max_dcu_pn = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for que_max_dcu_pn: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn que_max_gpu_pn<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_max_gpu_pn = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for que_max_gpu_pn: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn que_max_ncpus<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_max_ncpus = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for que_max_ncpus: {e}")
+                    });
+                self
+            }
+            pub fn que_max_nodect<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_max_nodect = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for que_max_nodect: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn que_max_ppn<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_max_ppn = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for que_max_ppn: {e}")
+                    });
+                self
+            }
+            pub fn que_max_walltime<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_max_walltime = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for que_max_walltime: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn que_ncpus<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_ncpus = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for que_ncpus: {e}")
+                    });
+                self
+            }
+            pub fn que_nodes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_nodes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for que_nodes: {e}")
+                    });
+                self
+            }
+            pub fn queue_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.queue_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for queue_name: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Queue> for super::Queue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Queue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    acl_hosts: value.acl_hosts?,
+                    id: value.id?,
+                    que_charge_rate: value.que_charge_rate?,
+                    que_free_ncpus: value.que_free_ncpus?,
+                    que_free_nodes: value.que_free_nodes?,
+                    que_max_dcu_pn: value.que_max_dcu_pn?,
+                    que_max_gpu_pn: value.que_max_gpu_pn?,
+                    que_max_ncpus: value.que_max_ncpus?,
+                    que_max_nodect: value.que_max_nodect?,
+                    que_max_ppn: value.que_max_ppn?,
+                    que_max_walltime: value.que_max_walltime?,
+                    que_ncpus: value.que_ncpus?,
+                    que_nodes: value.que_nodes?,
+                    queue_name: value.queue_name?,
+                    text: value.text?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Queue> for Queue {
+            fn from(value: super::Queue) -> Self {
+                Self {
+                    acl_hosts: Ok(value.acl_hosts),
+                    id: Ok(value.id),
+                    que_charge_rate: Ok(value.que_charge_rate),
+                    que_free_ncpus: Ok(value.que_free_ncpus),
+                    que_free_nodes: Ok(value.que_free_nodes),
+                    que_max_dcu_pn: Ok(value.que_max_dcu_pn),
+                    que_max_gpu_pn: Ok(value.que_max_gpu_pn),
+                    que_max_ncpus: Ok(value.que_max_ncpus),
+                    que_max_nodect: Ok(value.que_max_nodect),
+                    que_max_ppn: Ok(value.que_max_ppn),
+                    que_max_walltime: Ok(value.que_max_walltime),
+                    que_ncpus: Ok(value.que_ncpus),
+                    que_nodes: Ok(value.que_nodes),
+                    queue_name: Ok(value.queue_name),
+                    text: Ok(value.text),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct QueueLimit {
+            que_max_ngpus: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_max_ppn: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_min_nodect: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            que_nodes: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for QueueLimit {
+            fn default() -> Self {
+                Self {
+                    que_max_ngpus: Ok(Default::default()),
+                    que_max_ppn: Ok(Default::default()),
+                    que_min_nodect: Ok(Default::default()),
+                    que_nodes: Ok(Default::default()),
+                }
+            }
+        }
+        impl QueueLimit {
+            pub fn que_max_ngpus<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_max_ngpus = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for que_max_ngpus: {e}")
+                    });
+                self
+            }
+            pub fn que_max_ppn<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_max_ppn = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for que_max_ppn: {e}")
+                    });
+                self
+            }
+            pub fn que_min_nodect<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_min_nodect = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for que_min_nodect: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn que_nodes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.que_nodes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for que_nodes: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<QueueLimit> for super::QueueLimit {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: QueueLimit,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    que_max_ngpus: value.que_max_ngpus?,
+                    que_max_ppn: value.que_max_ppn?,
+                    que_min_nodect: value.que_min_nodect?,
+                    que_nodes: value.que_nodes?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::QueueLimit> for QueueLimit {
+            fn from(value: super::QueueLimit) -> Self {
+                Self {
+                    que_max_ngpus: Ok(value.que_max_ngpus),
+                    que_max_ppn: Ok(value.que_max_ppn),
+                    que_min_nodect: Ok(value.que_min_nodect),
+                    que_nodes: Ok(value.que_nodes),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct QueueLimitsResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::QueueLimit>>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for QueueLimitsResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl QueueLimitsResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::QueueLimit>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<QueueLimitsResponse>
+        for super::QueueLimitsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: QueueLimitsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::QueueLimitsResponse> for QueueLimitsResponse {
+            fn from(value: super::QueueLimitsResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct QueueListResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::Queue>>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for QueueListResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl QueueListResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Queue>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<QueueListResponse> for super::QueueListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: QueueListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::QueueListResponse> for QueueListResponse {
+            fn from(value: super::QueueListResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RegionToken {
             cluster_id: ::std::result::Result<
                 ::std::option::Option<crate::Code>,
@@ -1817,6 +6427,584 @@ holding `token`.
                     enable: Ok(value.enable),
                     url: Ok(value.url),
                     version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SubmitJobInfo {
+            gap_appname: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            gap_cmd_file: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            gap_exclusive: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_job_mem: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_job_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            gap_multi_sub: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_ndcu: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_ngpu: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_nnode: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            gap_node_string: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_nproc: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_ppn: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_queue: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            gap_std_err_file: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_std_out_file: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            gap_submit_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            gap_wall_time: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            gap_work_dir: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SubmitJobInfo {
+            fn default() -> Self {
+                Self {
+                    gap_appname: Err("no value supplied for gap_appname".to_string()),
+                    gap_cmd_file: Err("no value supplied for gap_cmd_file".to_string()),
+                    gap_exclusive: Ok(Default::default()),
+                    gap_job_mem: Ok(Default::default()),
+                    gap_job_name: Err("no value supplied for gap_job_name".to_string()),
+                    gap_multi_sub: Ok(Default::default()),
+                    gap_ndcu: Ok(Default::default()),
+                    gap_ngpu: Ok(Default::default()),
+                    gap_nnode: Err("no value supplied for gap_nnode".to_string()),
+                    gap_node_string: Ok(Default::default()),
+                    gap_nproc: Ok(Default::default()),
+                    gap_ppn: Ok(Default::default()),
+                    gap_queue: Err("no value supplied for gap_queue".to_string()),
+                    gap_std_err_file: Ok(Default::default()),
+                    gap_std_out_file: Ok(Default::default()),
+                    gap_submit_type: Err(
+                        "no value supplied for gap_submit_type".to_string(),
+                    ),
+                    gap_wall_time: Err(
+                        "no value supplied for gap_wall_time".to_string(),
+                    ),
+                    gap_work_dir: Err("no value supplied for gap_work_dir".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl SubmitJobInfo {
+            pub fn gap_appname<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_appname = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_appname: {e}")
+                    });
+                self
+            }
+            pub fn gap_cmd_file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_cmd_file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_cmd_file: {e}")
+                    });
+                self
+            }
+            pub fn gap_exclusive<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_exclusive = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_exclusive: {e}")
+                    });
+                self
+            }
+            pub fn gap_job_mem<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_job_mem = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_job_mem: {e}")
+                    });
+                self
+            }
+            pub fn gap_job_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_job_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_job_name: {e}")
+                    });
+                self
+            }
+            pub fn gap_multi_sub<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_multi_sub = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_multi_sub: {e}")
+                    });
+                self
+            }
+            pub fn gap_ndcu<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_ndcu = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_ndcu: {e}")
+                    });
+                self
+            }
+            pub fn gap_ngpu<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_ngpu = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_ngpu: {e}")
+                    });
+                self
+            }
+            pub fn gap_nnode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_nnode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_nnode: {e}")
+                    });
+                self
+            }
+            pub fn gap_node_string<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_node_string = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for gap_node_string: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn gap_nproc<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_nproc = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_nproc: {e}")
+                    });
+                self
+            }
+            pub fn gap_ppn<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_ppn = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_ppn: {e}")
+                    });
+                self
+            }
+            pub fn gap_queue<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_queue = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_queue: {e}")
+                    });
+                self
+            }
+            pub fn gap_std_err_file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_std_err_file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for gap_std_err_file: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn gap_std_out_file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_std_out_file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for gap_std_out_file: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn gap_submit_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_submit_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for gap_submit_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn gap_wall_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_wall_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_wall_time: {e}")
+                    });
+                self
+            }
+            pub fn gap_work_dir<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gap_work_dir = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gap_work_dir: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SubmitJobInfo> for super::SubmitJobInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SubmitJobInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    gap_appname: value.gap_appname?,
+                    gap_cmd_file: value.gap_cmd_file?,
+                    gap_exclusive: value.gap_exclusive?,
+                    gap_job_mem: value.gap_job_mem?,
+                    gap_job_name: value.gap_job_name?,
+                    gap_multi_sub: value.gap_multi_sub?,
+                    gap_ndcu: value.gap_ndcu?,
+                    gap_ngpu: value.gap_ngpu?,
+                    gap_nnode: value.gap_nnode?,
+                    gap_node_string: value.gap_node_string?,
+                    gap_nproc: value.gap_nproc?,
+                    gap_ppn: value.gap_ppn?,
+                    gap_queue: value.gap_queue?,
+                    gap_std_err_file: value.gap_std_err_file?,
+                    gap_std_out_file: value.gap_std_out_file?,
+                    gap_submit_type: value.gap_submit_type?,
+                    gap_wall_time: value.gap_wall_time?,
+                    gap_work_dir: value.gap_work_dir?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SubmitJobInfo> for SubmitJobInfo {
+            fn from(value: super::SubmitJobInfo) -> Self {
+                Self {
+                    gap_appname: Ok(value.gap_appname),
+                    gap_cmd_file: Ok(value.gap_cmd_file),
+                    gap_exclusive: Ok(value.gap_exclusive),
+                    gap_job_mem: Ok(value.gap_job_mem),
+                    gap_job_name: Ok(value.gap_job_name),
+                    gap_multi_sub: Ok(value.gap_multi_sub),
+                    gap_ndcu: Ok(value.gap_ndcu),
+                    gap_ngpu: Ok(value.gap_ngpu),
+                    gap_nnode: Ok(value.gap_nnode),
+                    gap_node_string: Ok(value.gap_node_string),
+                    gap_nproc: Ok(value.gap_nproc),
+                    gap_ppn: Ok(value.gap_ppn),
+                    gap_queue: Ok(value.gap_queue),
+                    gap_std_err_file: Ok(value.gap_std_err_file),
+                    gap_std_out_file: Ok(value.gap_std_out_file),
+                    gap_submit_type: Ok(value.gap_submit_type),
+                    gap_wall_time: Ok(value.gap_wall_time),
+                    gap_work_dir: Ok(value.gap_work_dir),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SubmitJobRequest {
+            map_app_job_info: ::std::result::Result<
+                super::SubmitJobInfo,
+                ::std::string::String,
+            >,
+            str_job_manager_id: ::std::result::Result<
+                ::serde_json::Value,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SubmitJobRequest {
+            fn default() -> Self {
+                Self {
+                    map_app_job_info: Err(
+                        "no value supplied for map_app_job_info".to_string(),
+                    ),
+                    str_job_manager_id: Err(
+                        "no value supplied for str_job_manager_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl SubmitJobRequest {
+            pub fn map_app_job_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SubmitJobInfo>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.map_app_job_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for map_app_job_info: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn str_job_manager_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::serde_json::Value>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.str_job_manager_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for str_job_manager_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SubmitJobRequest> for super::SubmitJobRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SubmitJobRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    map_app_job_info: value.map_app_job_info?,
+                    str_job_manager_id: value.str_job_manager_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SubmitJobRequest> for SubmitJobRequest {
+            fn from(value: super::SubmitJobRequest) -> Self {
+                Self {
+                    map_app_job_info: Ok(value.map_app_job_info),
+                    str_job_manager_id: Ok(value.str_job_manager_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SubmitJobResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SubmitJobResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl SubmitJobResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SubmitJobResponse> for super::SubmitJobResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SubmitJobResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SubmitJobResponse> for SubmitJobResponse {
+            fn from(value: super::SubmitJobResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
                 }
             }
         }
@@ -2538,6 +7726,325 @@ let response = client.list_schedulers()
     pub fn list_schedulers(&self) -> builder::ListSchedulers<'_> {
         builder::ListSchedulers::new(self)
     }
+    /**查询用户可访问队列 (the queues a cluster user may submit to)
+
+Host: the region's hpc URL, with the region token. A queue's `id` (or `text`) is
+the queue name that submit's `GAP_QUEUE` takes.
+The consulted copies of the vendor page stop inside the response table, at the
+`queNodes` row: `aclHosts`, `id`, `text` and `queNodes` are vendor text; the other
+fields are the keys that a public client (lql341/scnet-hpc `op_queues`) reads.
+The vendor types `data` as an array; one client (scnet-chat `query_user_queues`)
+also accepts an object holding `list`, which this schema does not decode. The
+vendor's response example could not be consulted, so none is given here.
+
+
+Sends a `GET` request to `/hpc/openapi/v2/queuenames/users/{username}`
+
+Arguments:
+- `username`: The cluster user name (`clusterUserInfo.userName` from `center`), not the platform login.
+- `str_job_manager_id`: 调度器ID. The scheduler id (`id` from `list_schedulers`), e.g. `1638523853`.
+```ignore
+let response = client.list_queues()
+    .username(username)
+    .str_job_manager_id(str_job_manager_id)
+    .send()
+    .await;
+```*/
+    pub fn list_queues(&self) -> builder::ListQueues<'_> {
+        builder::ListQueues::new(self)
+    }
+    /**查询队列资源详细信息 (per-queue resource limits)
+
+Host: the region's hpc URL, with the region token. 查询所有队列资源详细信息: the
+resource limits of every queue, e.g. the most cores per node, before a submit.
+The consulted copy of the vendor page stops inside the response table, at the
+`queMaxPPN` row: only `queNodes`, `queMinNodect`, `queMaxNgpus` and `queMaxPPN`
+are known, and which key names the queue is not in the available text. The vendor
+types the limits as strings although they are numbers, so they are left untyped.
+The 必填 (required) column is not legible; `strJobManagerID` is required here
+because the vendor example sends it and the sibling queue page marks it required.
+The vendor's response example could not be consulted, so none is given here.
+
+
+Sends a `GET` request to `/hpc/openapi/v2/userquotas/queues`
+
+Arguments:
+- `str_job_manager_id`: 调度器ID. The scheduler id (`id` from `list_schedulers`), e.g. `1638523853`.
+```ignore
+let response = client.get_queue_limits()
+    .str_job_manager_id(str_job_manager_id)
+    .send()
+    .await;
+```*/
+    pub fn get_queue_limits(&self) -> builder::GetQueueLimits<'_> {
+        builder::GetQueueLimits::new(self)
+    }
+    /**提交作业 (submit a job)
+
+Host: the region's hpc URL, with the region token. 提交普通作业,成功后返回作业ID:
+submits an ordinary job and answers its id. The vendor says `{apptype}` is `BASIC`
+and `{appname}` is `BASE`; `GAP_APPNAME` may name the job's application instead.
+Every `mapAppJobInfo` value is a string, numbers included.
+
+Not idempotent, and the vendor documents no idempotency key. `815005` (the
+scheduler did not answer) and a timeout leave the outcome unknown: the job may
+exist. Never retry on its own; look the job up by `GAP_JOB_NAME` (`list_jobs`
+with `strJobName`, then `list_history_jobs`). Public clients report that an
+sbatch rejection (`815007`) carries the scheduler's text in `msg`.
+
+The response section of the vendor page could not be consulted. That `data` is
+the job id comes from public clients (scnet-cli, lql341/scnet-hpc, scnet-chat all
+read `data`); whether it is a string or a number is unverified.
+
+Disagreements. The vendor lists `apptype` and `appname` next to `strJobManagerID`
+as parameters; one public design note (api2mcp) repeats them in the body, while
+scnet-cli, lql341 and scnet-chat send them only in the path, which is what this
+body does. The vendor types `strJobManagerID` as Long and the design note sends a
+number, while all three clients send a string: it is left untyped. Keys beyond
+the vendor table are sent by clients only (see `SubmitJobInfo`).
+
+
+Sends a `POST` request to `/hpc/openapi/v2/apptemplates/{apptype}/{appname}/job`
+
+Arguments:
+- `apptype`: 应用类型. The application type; `BASIC` for an ordinary job.
+- `appname`: 应用名称. The application name; `BASE` for an ordinary job.
+- `body`
+```ignore
+let response = client.submit_job()
+    .apptype(apptype)
+    .appname(appname)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn submit_job(&self) -> builder::SubmitJob<'_> {
+        builder::SubmitJob::new(self)
+    }
+    /**查询实时作业列表 (live jobs)
+
+Host: the region's hpc URL, with the region token. Running and queued jobs; a job
+that has ended stays in this list for 5 minutes (vendor), after which only
+`list_history_jobs` has it. Pages with `start` / `limit`.
+The 必填 (required) column of the consulted copy is not legible:
+`strClusterIDList` is required here because every vendor example and client
+sends it; the others are filters. No limit on `limit` is documented (clients cap
+it at 100 or 1000).
+The response section of the vendor page could not be consulted. The shape comes
+from public clients: scnet-cli reads `data.total` and `data.list` and the row
+fields below; lql341/scnet-hpc reads `data.items`, `data.list` or `data.rows`
+(or a bare array, which this schema does not decode), so all three list keys
+are here.
+
+
+Sends a `GET` request to `/hpc/openapi/v2/jobs`
+
+Arguments:
+- `limit`: 请求一次获取数据的数目. Page size, e.g. `25`.
+- `start`: 起始坐标. Offset of the first job of the page, from 0.
+- `str_cluster_id_list`: 调度器ID. The scheduler id (`id` from `list_schedulers`), e.g. `1638523853`;
+one id in every example despite the name. The vendor types it long; it is
+sent as the decimal id, so a string here.
+
+- `str_job_id`: 作业ID. Only this job, e.g. `35919`.
+- `str_job_name`: 作业名称. Only jobs of this name.
+- `str_job_owner`: 用户名. Only this cluster user's jobs (`clusterUserInfo.userName`).
+- `str_job_stat`: 作业状态. Only jobs in this state: `statR` running, `statQ` queued, `statH`
+held, `statS` suspended, `statE` exited, `statC` completed, `statW` waiting,
+`statX` other.
+
+- `str_queue_name`: 队列名称. Only jobs of this queue.
+```ignore
+let response = client.list_jobs()
+    .limit(limit)
+    .start(start)
+    .str_cluster_id_list(str_cluster_id_list)
+    .str_job_id(str_job_id)
+    .str_job_name(str_job_name)
+    .str_job_owner(str_job_owner)
+    .str_job_stat(str_job_stat)
+    .str_queue_name(str_queue_name)
+    .send()
+    .await;
+```*/
+    pub fn list_jobs(&self) -> builder::ListJobs<'_> {
+        builder::ListJobs::new(self)
+    }
+    /**删除作业 (cancel or delete jobs, in a batch)
+
+Host: the region's hpc URL, with the region token. 批量删除作业. SCNet has no
+separate cancel call: public clients cancel running and queued jobs with this one.
+A DELETE with an `application/x-www-form-urlencoded` body (every vendor example
+sends one, although the page's 请求数据类型 is blank), so the HTTP stack must send
+a body on DELETE. One public script puts the fields in the query string instead;
+whether the server accepts that is unverified.
+Not idempotent. A timeout leaves the outcome unknown: query the jobs' state before
+any retry. Whether one bad job in a batch fails the whole call is undocumented.
+The 必填 (required) column of the consulted copy is not legible; both fields are
+required here because every vendor example sends them.
+The response section of the vendor page could not be consulted. The shape, a map
+from scheduler id to a free-text message, and the example below come from a public
+design note (api2mcp `cancel_job`); scnet-cli reads the same map.
+
+
+Sends a `DELETE` request to `/hpc/openapi/v2/jobs`
+
+```ignore
+let response = client.cancel_jobs()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn cancel_jobs(&self) -> builder::CancelJobs<'_> {
+        builder::CancelJobs::new(self)
+    }
+    /**查询实时作业详情 (one live job's details)
+
+Host: the region's hpc URL, with the region token. A live job's details, among
+them `outputPath` and `errorPath`, the files `read_file_content` reads. A job
+that ended more than 5 minutes ago is only in `list_history_jobs`.
+The consulted copy of the vendor page stops inside the response table, at the
+`errorPath` row: `appType`, `aveRSS`, `aveVMSize`, `cpuTimeUsed`, `dcuNumReq`,
+`dcuNumUsed` and `errorPath` are vendor text (its `data` row gives `0` as the
+example of an object); the other fields are keys that public clients (scnet-cli,
+lql341/scnet-hpc) read. For a missing or finished job, clients report empty
+`data`, HTTP 404 or a message containing 不存在 (does not exist).
+The vendor's response example could not be consulted, so none is given here.
+
+
+Sends a `GET` request to `/hpc/openapi/v2/jobs/{jobId}`
+
+Arguments:
+- `job_id`: 作业ID. The job id, a string such as `35919` or `5_1` (an array task).
+```ignore
+let response = client.get_job()
+    .job_id(job_id)
+    .send()
+    .await;
+```*/
+    pub fn get_job(&self) -> builder::GetJob<'_> {
+        builder::GetJob::new(self)
+    }
+    /**查询历史作业列表 (finished jobs)
+
+Host: the region's hpc URL, with the region token. 查询历史作业列表: part of the
+record of each finished job in a time window. Pages with `start` / `limit`.
+Times are `yyyy-MM-dd HH:mm:ss`; the time zone is not stated (one client uses
+UTC+8). A cheap way to find one job is `jobId` with a short window.
+Disagreements. The older page calls `strClusterNameList` 集群ID (cluster id), the
+newer 调度器ID (scheduler id); clients send the scheduler id. The page lists the
+realtime state codes for `jobState`, while scnet-cli says history uses `statC`,
+`statD`, `statT`, `statRQ`, `statN` and `statDE`.
+The response section of the vendor page could not be consulted. The shape comes
+from scnet-cli, which reads `data.total`, `data.list` and the row fields below;
+each row's `acctTime` is what `get_history_job` takes.
+
+
+Sends a `GET` request to `/hpc/openapi/v2/historyjobs`
+
+Arguments:
+- `app_type`: 应用名称. Only jobs of this application, e.g. `fluent`.
+- `end_time`: 结束时间. End of the window, `yyyy-MM-dd HH:mm:ss`, e.g. `2021-12-23 01:01:01`.
+- `host_name`: 节点名称. Only jobs that ran on this node, e.g. `h04r3n07`.
+- `is_query_by_queue_time`: 按照结束时间查询false/按照入队时间查询true(推荐false). `false`: the window applies to
+the end time (recommended); `true`: to the queue time.
+
+- `job_id`: 作业ID. Only this job.
+- `job_name`: 作业名称. Only jobs of this name.
+- `job_state`: 作业状态. Only jobs in this state. The vendor lists the realtime codes (`statR`,
+`statQ`, `statH`, `statS`, `statE`, `statC`, `statW`, `statX`); scnet-cli says
+history uses `statC` completed, `statD` failed, `statT` timed out, `statRQ`
+requeued, `statN` node failure, `statDE` cancelled.
+
+- `limit`: 请求一次获取数据的数目. Page size, e.g. `25`.
+- `order_by`: 排序字段. The field to sort by, e.g. `jobId`.
+- `queue`: 队列名称. Only jobs of this queue.
+- `sort`: 排序规则. `DESC` or `ASC`.
+- `start`: 起始坐标. Offset of the first job of the page, from 0.
+- `start_time`: 开始时间. Start of the window, `yyyy-MM-dd HH:mm:ss`, e.g. `2021-11-23 01:01:01`.
+- `str_cluster_name_list`: 调度器ID (older page 集群ID). The scheduler id (`id` from `list_schedulers`), e.g. `1638523853`.
+- `str_user`: 用户名称. Only this cluster user's jobs.
+- `time_type`: `CUSTOM`, the only documented value.
+```ignore
+let response = client.list_history_jobs()
+    .app_type(app_type)
+    .end_time(end_time)
+    .host_name(host_name)
+    .is_query_by_queue_time(is_query_by_queue_time)
+    .job_id(job_id)
+    .job_name(job_name)
+    .job_state(job_state)
+    .limit(limit)
+    .order_by(order_by)
+    .queue(queue)
+    .sort(sort)
+    .start(start)
+    .start_time(start_time)
+    .str_cluster_name_list(str_cluster_name_list)
+    .str_user(str_user)
+    .time_type(time_type)
+    .send()
+    .await;
+```*/
+    pub fn list_history_jobs(&self) -> builder::ListHistoryJobs<'_> {
+        builder::ListHistoryJobs::new(self)
+    }
+    /**查询历史作业详情 (one finished job's details)
+
+Host: the region's hpc URL, with the region token. 查询具体历史作业的详细信息.
+Pass `acctTime`: the vendor recommends it for speed, and scnet-cli measured that
+without it the server scans everything and takes more than 30 s. The vendor's
+sample value is `2021-12-08 17:45:37`, while the records carry it in ISO form
+(`2021-11-03T13:56:56`); which form the filter accepts is not stated.
+The consulted copies of the vendor page stop after the `appType` row of the
+response table: `acctTime` and `appType` are vendor text; the other fields come
+from a public design note (api2mcp `get_history_job_detail`). Sources disagree on
+the unit of `jobMemUsed` (MB in that note, KB in scnet-chat's notes).
+The vendor's response example could not be consulted, so none is given here.
+
+
+Sends a `GET` request to `/hpc/openapi/v2/historyjobs/{jobmanagerId}/{jobId}`
+
+Arguments:
+- `jobmanager_id`: 调度器ID. The scheduler id (`id` from `list_schedulers`), e.g. `1638523853`.
+- `job_id`: 作业ID. The job id, e.g. `35919`.
+- `acct_time`: 入账时间(结束时间),建议传入,能够提升查询性能. The job's accounting (end) time, from its history record; recommended.
+```ignore
+let response = client.get_history_job()
+    .jobmanager_id(jobmanager_id)
+    .job_id(job_id)
+    .acct_time(acct_time)
+    .send()
+    .await;
+```*/
+    pub fn get_history_job(&self) -> builder::GetHistoryJob<'_> {
+        builder::GetHistoryJob::new(self)
+    }
+    /**查看文件 (read a file, e.g. a job's output, 1000 lines a page)
+
+Host: the region's hpc URL, with the region token. 分页查看文件内容: a page of
+1000 lines of a file on the cluster, e.g. a job's `outputPath` or `errorPath`.
+A read, although a POST. To fetch a whole file, use efile download.
+The vendor header says `application/x-www-from-urlencoded` (sic); its examples
+send `application/x-www-form-urlencoded`, as here. The 必填 (required) column is
+not legible; all four fields are required here because every vendor example sends
+them (`hostName` empty).
+The response section of the vendor page could not be consulted. The shape comes
+from public clients (scnet-cli, lql341/scnet-hpc), which read `data.data`,
+`data.allLineTotal` and `data.totalTriggerTimes`.
+
+
+Sends a `POST` request to `/hpc/openapi/v2/file/content`
+
+```ignore
+let response = client.read_file_content()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn read_file_content(&self) -> builder::ReadFileContent<'_> {
+        builder::ReadFileContent::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -3202,6 +8709,1196 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_schedulers",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_queues`]
+
+[`Client::list_queues`]: super::Client::list_queues*/
+    #[derive(Debug, Clone)]
+    pub struct ListQueues<'a> {
+        client: &'a super::Client,
+        username: Result<::std::string::String, String>,
+        str_job_manager_id: Result<::std::string::String, String>,
+    }
+    impl<'a> ListQueues<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                username: Err("username was not initialized".to_string()),
+                str_job_manager_id: Err(
+                    "str_job_manager_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn username<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.username = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for username failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn str_job_manager_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_job_manager_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_job_manager_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/hpc/openapi/v2/queuenames/users/{username}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::QueueListResponse>, Error<()>> {
+            let Self { client, username, str_job_manager_id } = self;
+            let username = username.map_err(Error::InvalidRequest)?;
+            let str_job_manager_id = str_job_manager_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/hpc/openapi/v2/queuenames/users/{}", client.baseurl, encode_path(&
+                username.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "strJobManagerID",
+                        &str_job_manager_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_queues",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_queue_limits`]
+
+[`Client::get_queue_limits`]: super::Client::get_queue_limits*/
+    #[derive(Debug, Clone)]
+    pub struct GetQueueLimits<'a> {
+        client: &'a super::Client,
+        str_job_manager_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetQueueLimits<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                str_job_manager_id: Err(
+                    "str_job_manager_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn str_job_manager_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_job_manager_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_job_manager_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/hpc/openapi/v2/userquotas/queues`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::QueueLimitsResponse>, Error<()>> {
+            let Self { client, str_job_manager_id } = self;
+            let str_job_manager_id = str_job_manager_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/hpc/openapi/v2/userquotas/queues", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "strJobManagerID",
+                        &str_job_manager_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_queue_limits",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::submit_job`]
+
+[`Client::submit_job`]: super::Client::submit_job*/
+    #[derive(Debug, Clone)]
+    pub struct SubmitJob<'a> {
+        client: &'a super::Client,
+        apptype: Result<::std::string::String, String>,
+        appname: Result<::std::string::String, String>,
+        body: Result<types::builder::SubmitJobRequest, String>,
+    }
+    impl<'a> SubmitJob<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                apptype: Err("apptype was not initialized".to_string()),
+                appname: Err("appname was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn apptype<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.apptype = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for apptype failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn appname<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.appname = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for appname failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubmitJobRequest>,
+            <V as std::convert::TryInto<
+                types::SubmitJobRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `SubmitJobRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SubmitJobRequest,
+            ) -> types::builder::SubmitJobRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/hpc/openapi/v2/apptemplates/{apptype}/{appname}/job`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SubmitJobResponse>, Error<()>> {
+            let Self { client, apptype, appname, body } = self;
+            let apptype = apptype.map_err(Error::InvalidRequest)?;
+            let appname = appname.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SubmitJobRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/hpc/openapi/v2/apptemplates/{}/{}/job", client.baseurl, encode_path(&
+                apptype.to_string()), encode_path(& appname.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "submit_job",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_jobs`]
+
+[`Client::list_jobs`]: super::Client::list_jobs*/
+    #[derive(Debug, Clone)]
+    pub struct ListJobs<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<i64>, String>,
+        start: Result<Option<i64>, String>,
+        str_cluster_id_list: Result<::std::string::String, String>,
+        str_job_id: Result<Option<::std::string::String>, String>,
+        str_job_name: Result<Option<::std::string::String>, String>,
+        str_job_owner: Result<Option<::std::string::String>, String>,
+        str_job_stat: Result<Option<::std::string::String>, String>,
+        str_queue_name: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListJobs<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                start: Ok(None),
+                str_cluster_id_list: Err(
+                    "str_cluster_id_list was not initialized".to_string(),
+                ),
+                str_job_id: Ok(None),
+                str_job_name: Ok(None),
+                str_job_owner: Ok(None),
+                str_job_stat: Ok(None),
+                str_queue_name: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn start<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.start = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for start failed".to_string());
+            self
+        }
+        pub fn str_cluster_id_list<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_cluster_id_list = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_cluster_id_list failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn str_job_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_job_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_job_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn str_job_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_job_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_job_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn str_job_owner<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_job_owner = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_job_owner failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn str_job_stat<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_job_stat = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_job_stat failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn str_queue_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_queue_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_queue_name failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/hpc/openapi/v2/jobs`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::JobListResponse>, Error<()>> {
+            let Self {
+                client,
+                limit,
+                start,
+                str_cluster_id_list,
+                str_job_id,
+                str_job_name,
+                str_job_owner,
+                str_job_stat,
+                str_queue_name,
+            } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let start = start.map_err(Error::InvalidRequest)?;
+            let str_cluster_id_list = str_cluster_id_list
+                .map_err(Error::InvalidRequest)?;
+            let str_job_id = str_job_id.map_err(Error::InvalidRequest)?;
+            let str_job_name = str_job_name.map_err(Error::InvalidRequest)?;
+            let str_job_owner = str_job_owner.map_err(Error::InvalidRequest)?;
+            let str_job_stat = str_job_stat.map_err(Error::InvalidRequest)?;
+            let str_queue_name = str_queue_name.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/hpc/openapi/v2/jobs", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("start", &start))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "strClusterIDList",
+                        &str_cluster_id_list,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("strJobId", &str_job_id))
+                .query(&progenitor_client::QueryParam::new("strJobName", &str_job_name))
+                .query(
+                    &progenitor_client::QueryParam::new("strJobOwner", &str_job_owner),
+                )
+                .query(&progenitor_client::QueryParam::new("strJobStat", &str_job_stat))
+                .query(
+                    &progenitor_client::QueryParam::new("strQueueName", &str_queue_name),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_jobs",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::cancel_jobs`]
+
+[`Client::cancel_jobs`]: super::Client::cancel_jobs*/
+    #[derive(Debug, Clone)]
+    pub struct CancelJobs<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CancelJobsRequest, String>,
+    }
+    impl<'a> CancelJobs<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CancelJobsRequest>,
+            <V as std::convert::TryInto<
+                types::CancelJobsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CancelJobsRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CancelJobsRequest,
+            ) -> types::builder::CancelJobsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `DELETE` request to `/hpc/openapi/v2/jobs`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CancelJobsResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CancelJobsRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/hpc/openapi/v2/jobs", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .form_urlencoded(&body)?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "cancel_jobs",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_job`]
+
+[`Client::get_job`]: super::Client::get_job*/
+    #[derive(Debug, Clone)]
+    pub struct GetJob<'a> {
+        client: &'a super::Client,
+        job_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetJob<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                job_id: Err("job_id was not initialized".to_string()),
+            }
+        }
+        pub fn job_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.job_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for job_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/hpc/openapi/v2/jobs/{jobId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::JobDetailResponse>, Error<()>> {
+            let Self { client, job_id } = self;
+            let job_id = job_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/hpc/openapi/v2/jobs/{}", client.baseurl, encode_path(& job_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_job",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_history_jobs`]
+
+[`Client::list_history_jobs`]: super::Client::list_history_jobs*/
+    #[derive(Debug, Clone)]
+    pub struct ListHistoryJobs<'a> {
+        client: &'a super::Client,
+        app_type: Result<Option<::std::string::String>, String>,
+        end_time: Result<::std::string::String, String>,
+        host_name: Result<Option<::std::string::String>, String>,
+        is_query_by_queue_time: Result<bool, String>,
+        job_id: Result<Option<::std::string::String>, String>,
+        job_name: Result<Option<::std::string::String>, String>,
+        job_state: Result<Option<::std::string::String>, String>,
+        limit: Result<i64, String>,
+        order_by: Result<Option<::std::string::String>, String>,
+        queue: Result<Option<::std::string::String>, String>,
+        sort: Result<Option<::std::string::String>, String>,
+        start: Result<i64, String>,
+        start_time: Result<::std::string::String, String>,
+        str_cluster_name_list: Result<::std::string::String, String>,
+        str_user: Result<Option<::std::string::String>, String>,
+        time_type: Result<::std::string::String, String>,
+    }
+    impl<'a> ListHistoryJobs<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                app_type: Ok(None),
+                end_time: Err("end_time was not initialized".to_string()),
+                host_name: Ok(None),
+                is_query_by_queue_time: Err(
+                    "is_query_by_queue_time was not initialized".to_string(),
+                ),
+                job_id: Ok(None),
+                job_name: Ok(None),
+                job_state: Ok(None),
+                limit: Err("limit was not initialized".to_string()),
+                order_by: Ok(None),
+                queue: Ok(None),
+                sort: Ok(None),
+                start: Err("start was not initialized".to_string()),
+                start_time: Err("start_time was not initialized".to_string()),
+                str_cluster_name_list: Err(
+                    "str_cluster_name_list was not initialized".to_string(),
+                ),
+                str_user: Ok(None),
+                time_type: Err("time_type was not initialized".to_string()),
+            }
+        }
+        pub fn app_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.app_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for app_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn end_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.end_time = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for end_time failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn host_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.host_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for host_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn is_query_by_queue_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.is_query_by_queue_time = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `bool` for is_query_by_queue_time failed".to_string()
+                });
+            self
+        }
+        pub fn job_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.job_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for job_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn job_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.job_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for job_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn job_state<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.job_state = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for job_state failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn order_by<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.order_by = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for order_by failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn queue<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.queue = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for queue failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn start<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.start = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for start failed".to_string());
+            self
+        }
+        pub fn start_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.start_time = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for start_time failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn str_cluster_name_list<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_cluster_name_list = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_cluster_name_list failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn str_user<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.str_user = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for str_user failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn time_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.time_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for time_type failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/hpc/openapi/v2/historyjobs`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HistoryJobListResponse>, Error<()>> {
+            let Self {
+                client,
+                app_type,
+                end_time,
+                host_name,
+                is_query_by_queue_time,
+                job_id,
+                job_name,
+                job_state,
+                limit,
+                order_by,
+                queue,
+                sort,
+                start,
+                start_time,
+                str_cluster_name_list,
+                str_user,
+                time_type,
+            } = self;
+            let app_type = app_type.map_err(Error::InvalidRequest)?;
+            let end_time = end_time.map_err(Error::InvalidRequest)?;
+            let host_name = host_name.map_err(Error::InvalidRequest)?;
+            let is_query_by_queue_time = is_query_by_queue_time
+                .map_err(Error::InvalidRequest)?;
+            let job_id = job_id.map_err(Error::InvalidRequest)?;
+            let job_name = job_name.map_err(Error::InvalidRequest)?;
+            let job_state = job_state.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let order_by = order_by.map_err(Error::InvalidRequest)?;
+            let queue = queue.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
+            let start = start.map_err(Error::InvalidRequest)?;
+            let start_time = start_time.map_err(Error::InvalidRequest)?;
+            let str_cluster_name_list = str_cluster_name_list
+                .map_err(Error::InvalidRequest)?;
+            let str_user = str_user.map_err(Error::InvalidRequest)?;
+            let time_type = time_type.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/hpc/openapi/v2/historyjobs", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("appType", &app_type))
+                .query(&progenitor_client::QueryParam::new("endTime", &end_time))
+                .query(&progenitor_client::QueryParam::new("hostName", &host_name))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "isQueryByQueueTime",
+                        &is_query_by_queue_time,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("jobId", &job_id))
+                .query(&progenitor_client::QueryParam::new("jobName", &job_name))
+                .query(&progenitor_client::QueryParam::new("jobState", &job_state))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("orderBy", &order_by))
+                .query(&progenitor_client::QueryParam::new("queue", &queue))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
+                .query(&progenitor_client::QueryParam::new("start", &start))
+                .query(&progenitor_client::QueryParam::new("startTime", &start_time))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "strClusterNameList",
+                        &str_cluster_name_list,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("strUser", &str_user))
+                .query(&progenitor_client::QueryParam::new("timeType", &time_type))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_history_jobs",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_history_job`]
+
+[`Client::get_history_job`]: super::Client::get_history_job*/
+    #[derive(Debug, Clone)]
+    pub struct GetHistoryJob<'a> {
+        client: &'a super::Client,
+        jobmanager_id: Result<::std::string::String, String>,
+        job_id: Result<::std::string::String, String>,
+        acct_time: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetHistoryJob<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                jobmanager_id: Err("jobmanager_id was not initialized".to_string()),
+                job_id: Err("job_id was not initialized".to_string()),
+                acct_time: Ok(None),
+            }
+        }
+        pub fn jobmanager_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.jobmanager_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for jobmanager_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn job_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.job_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for job_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn acct_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.acct_time = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for acct_time failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/hpc/openapi/v2/historyjobs/{jobmanagerId}/{jobId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HistoryJobDetailResponse>, Error<()>> {
+            let Self { client, jobmanager_id, job_id, acct_time } = self;
+            let jobmanager_id = jobmanager_id.map_err(Error::InvalidRequest)?;
+            let job_id = job_id.map_err(Error::InvalidRequest)?;
+            let acct_time = acct_time.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/hpc/openapi/v2/historyjobs/{}/{}", client.baseurl, encode_path(&
+                jobmanager_id.to_string()), encode_path(& job_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("acctTime", &acct_time))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_history_job",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::read_file_content`]
+
+[`Client::read_file_content`]: super::Client::read_file_content*/
+    #[derive(Debug, Clone)]
+    pub struct ReadFileContent<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::FileContentRequest, String>,
+    }
+    impl<'a> ReadFileContent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FileContentRequest>,
+            <V as std::convert::TryInto<
+                types::FileContentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `FileContentRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::FileContentRequest,
+            ) -> types::builder::FileContentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/hpc/openapi/v2/file/content`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileContentResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::FileContentRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/hpc/openapi/v2/file/content", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .form_urlencoded(&body)?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "read_file_content",
             };
             match (crate::add_token)(&client.inner, &mut request).await {
                 Ok(_) => {}

@@ -365,6 +365,559 @@ pub mod operations {
             )
         }
     }
+    pub struct ListQueuesWhen(::httpmock::When);
+    impl ListQueuesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/hpc/openapi/v2/queuenames/users/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn username(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/hpc/openapi/v2/queuenames/users/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn str_job_manager_id(self, value: &str) -> Self {
+            Self(self.0.query_param("strJobManagerID", value.to_string()))
+        }
+    }
+    pub struct ListQueuesThen(::httpmock::Then);
+    impl ListQueuesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::QueueListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetQueueLimitsWhen(::httpmock::When);
+    impl GetQueueLimitsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/hpc/openapi/v2/userquotas/queues$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn str_job_manager_id(self, value: &str) -> Self {
+            Self(self.0.query_param("strJobManagerID", value.to_string()))
+        }
+    }
+    pub struct GetQueueLimitsThen(::httpmock::Then);
+    impl GetQueueLimitsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::QueueLimitsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct SubmitJobWhen(::httpmock::When);
+    impl SubmitJobWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/hpc/openapi/v2/apptemplates/[^/]*/[^/]*/job$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn apptype(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/hpc/openapi/v2/apptemplates/{}/.*/job$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn appname(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/hpc/openapi/v2/apptemplates/.*/{}/job$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::SubmitJobRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct SubmitJobThen(::httpmock::Then);
+    impl SubmitJobThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SubmitJobResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListJobsWhen(::httpmock::When);
+    impl ListJobsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/hpc/openapi/v2/jobs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn start<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("start", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("start"))
+            }
+        }
+        pub fn str_cluster_id_list(self, value: &str) -> Self {
+            Self(self.0.query_param("strClusterIDList", value.to_string()))
+        }
+        pub fn str_job_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("strJobId", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("strJobId"))
+            }
+        }
+        pub fn str_job_name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("strJobName", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("strJobName"))
+            }
+        }
+        pub fn str_job_owner<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("strJobOwner", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("strJobOwner"))
+            }
+        }
+        pub fn str_job_stat<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("strJobStat", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("strJobStat"))
+            }
+        }
+        pub fn str_queue_name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("strQueueName", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("strQueueName"))
+            }
+        }
+    }
+    pub struct ListJobsThen(::httpmock::Then);
+    impl ListJobsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::JobListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CancelJobsWhen(::httpmock::When);
+    impl CancelJobsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(regex::Regex::new("^/hpc/openapi/v2/jobs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::CancelJobsRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CancelJobsThen(::httpmock::Then);
+    impl CancelJobsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::CancelJobsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetJobWhen(::httpmock::When);
+    impl GetJobWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/hpc/openapi/v2/jobs/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn job_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/hpc/openapi/v2/jobs/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetJobThen(::httpmock::Then);
+    impl GetJobThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::JobDetailResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListHistoryJobsWhen(::httpmock::When);
+    impl ListHistoryJobsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/hpc/openapi/v2/historyjobs$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn app_type<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("appType", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("appType"))
+            }
+        }
+        pub fn end_time(self, value: &str) -> Self {
+            Self(self.0.query_param("endTime", value.to_string()))
+        }
+        pub fn host_name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("hostName", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("hostName"))
+            }
+        }
+        pub fn is_query_by_queue_time(self, value: bool) -> Self {
+            Self(self.0.query_param("isQueryByQueueTime", value.to_string()))
+        }
+        pub fn job_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("jobId", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("jobId"))
+            }
+        }
+        pub fn job_name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("jobName", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("jobName"))
+            }
+        }
+        pub fn job_state<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("jobState", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("jobState"))
+            }
+        }
+        pub fn limit(self, value: i64) -> Self {
+            Self(self.0.query_param("limit", value.to_string()))
+        }
+        pub fn order_by<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("orderBy", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("orderBy"))
+            }
+        }
+        pub fn queue<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("queue", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("queue"))
+            }
+        }
+        pub fn sort<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort"))
+            }
+        }
+        pub fn start(self, value: i64) -> Self {
+            Self(self.0.query_param("start", value.to_string()))
+        }
+        pub fn start_time(self, value: &str) -> Self {
+            Self(self.0.query_param("startTime", value.to_string()))
+        }
+        pub fn str_cluster_name_list(self, value: &str) -> Self {
+            Self(self.0.query_param("strClusterNameList", value.to_string()))
+        }
+        pub fn str_user<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("strUser", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("strUser"))
+            }
+        }
+        pub fn time_type(self, value: &str) -> Self {
+            Self(self.0.query_param("timeType", value.to_string()))
+        }
+    }
+    pub struct ListHistoryJobsThen(::httpmock::Then);
+    impl ListHistoryJobsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::HistoryJobListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetHistoryJobWhen(::httpmock::When);
+    impl GetHistoryJobWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/hpc/openapi/v2/historyjobs/[^/]*/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn jobmanager_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/hpc/openapi/v2/historyjobs/{}/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn job_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/hpc/openapi/v2/historyjobs/.*/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn acct_time<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("acctTime", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("acctTime"))
+            }
+        }
+    }
+    pub struct GetHistoryJobThen(::httpmock::Then);
+    impl GetHistoryJobThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::HistoryJobDetailResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ReadFileContentWhen(::httpmock::When);
+    impl ReadFileContentWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/hpc/openapi/v2/file/content$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::FileContentRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ReadFileContentThen(::httpmock::Then);
+    impl ReadFileContentThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FileContentResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -400,6 +953,33 @@ pub trait MockServerExt {
     fn list_schedulers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListSchedulersWhen, operations::ListSchedulersThen);
+    fn list_queues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListQueuesWhen, operations::ListQueuesThen);
+    fn get_queue_limits<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetQueueLimitsWhen, operations::GetQueueLimitsThen);
+    fn submit_job<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SubmitJobWhen, operations::SubmitJobThen);
+    fn list_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListJobsWhen, operations::ListJobsThen);
+    fn cancel_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CancelJobsWhen, operations::CancelJobsThen);
+    fn get_job<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetJobWhen, operations::GetJobThen);
+    fn list_history_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListHistoryJobsWhen, operations::ListHistoryJobsThen);
+    fn get_history_job<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetHistoryJobWhen, operations::GetHistoryJobThen);
+    fn read_file_content<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadFileContentWhen, operations::ReadFileContentThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn login_with_access_key<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -501,6 +1081,105 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ListSchedulersWhen::new(when),
                 operations::ListSchedulersThen::new(then),
+            )
+        })
+    }
+    fn list_queues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListQueuesWhen, operations::ListQueuesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListQueuesWhen::new(when),
+                operations::ListQueuesThen::new(then),
+            )
+        })
+    }
+    fn get_queue_limits<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetQueueLimitsWhen, operations::GetQueueLimitsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetQueueLimitsWhen::new(when),
+                operations::GetQueueLimitsThen::new(then),
+            )
+        })
+    }
+    fn submit_job<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SubmitJobWhen, operations::SubmitJobThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SubmitJobWhen::new(when),
+                operations::SubmitJobThen::new(then),
+            )
+        })
+    }
+    fn list_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListJobsWhen, operations::ListJobsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListJobsWhen::new(when),
+                operations::ListJobsThen::new(then),
+            )
+        })
+    }
+    fn cancel_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CancelJobsWhen, operations::CancelJobsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CancelJobsWhen::new(when),
+                operations::CancelJobsThen::new(then),
+            )
+        })
+    }
+    fn get_job<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetJobWhen, operations::GetJobThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetJobWhen::new(when),
+                operations::GetJobThen::new(then),
+            )
+        })
+    }
+    fn list_history_jobs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListHistoryJobsWhen, operations::ListHistoryJobsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListHistoryJobsWhen::new(when),
+                operations::ListHistoryJobsThen::new(then),
+            )
+        })
+    }
+    fn get_history_job<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetHistoryJobWhen, operations::GetHistoryJobThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetHistoryJobWhen::new(when),
+                operations::GetHistoryJobThen::new(then),
+            )
+        })
+    }
+    fn read_file_content<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadFileContentWhen, operations::ReadFileContentThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ReadFileContentWhen::new(when),
+                operations::ReadFileContentThen::new(then),
             )
         })
     }

@@ -145,11 +145,110 @@ pub const LOGIN_WITH_ACCESS_KEY: Operation = Operation {
     envelope: Envelope::Scnet,
     paging: None,
 };
+/// `POST /hpc/openapi/v2/apptemplates/{apptype}/{appname}/job`: 提交作业 (submit a job)
+pub const SUBMIT_JOB: Operation = Operation {
+    id: "submit_job",
+    method: "POST",
+    path: "/hpc/openapi/v2/apptemplates/{apptype}/{appname}/job",
+    host: Host::RegionHpc,
+    auth: Auth::RegionToken,
+    idempotent: false,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
 /// `GET /hpc/openapi/v2/cluster`: 查询集群信息 (a region's schedulers)
 pub const LIST_SCHEDULERS: Operation = Operation {
     id: "list_schedulers",
     method: "GET",
     path: "/hpc/openapi/v2/cluster",
+    host: Host::RegionHpc,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `POST /hpc/openapi/v2/file/content`: 查看文件 (read a file, e.g. a job's output, 1000 lines a page)
+pub const READ_FILE_CONTENT: Operation = Operation {
+    id: "read_file_content",
+    method: "POST",
+    path: "/hpc/openapi/v2/file/content",
+    host: Host::RegionHpc,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `GET /hpc/openapi/v2/historyjobs`: 查询历史作业列表 (finished jobs)
+pub const LIST_HISTORY_JOBS: Operation = Operation {
+    id: "list_history_jobs",
+    method: "GET",
+    path: "/hpc/openapi/v2/historyjobs",
+    host: Host::RegionHpc,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `GET /hpc/openapi/v2/historyjobs/{jobmanagerId}/{jobId}`: 查询历史作业详情 (one finished job's details)
+pub const GET_HISTORY_JOB: Operation = Operation {
+    id: "get_history_job",
+    method: "GET",
+    path: "/hpc/openapi/v2/historyjobs/{jobmanagerId}/{jobId}",
+    host: Host::RegionHpc,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `DELETE /hpc/openapi/v2/jobs`: 删除作业 (cancel or delete jobs, in a batch)
+pub const CANCEL_JOBS: Operation = Operation {
+    id: "cancel_jobs",
+    method: "DELETE",
+    path: "/hpc/openapi/v2/jobs",
+    host: Host::RegionHpc,
+    auth: Auth::RegionToken,
+    idempotent: false,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `GET /hpc/openapi/v2/jobs`: 查询实时作业列表 (live jobs)
+pub const LIST_JOBS: Operation = Operation {
+    id: "list_jobs",
+    method: "GET",
+    path: "/hpc/openapi/v2/jobs",
+    host: Host::RegionHpc,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `GET /hpc/openapi/v2/jobs/{jobId}`: 查询实时作业详情 (one live job's details)
+pub const GET_JOB: Operation = Operation {
+    id: "get_job",
+    method: "GET",
+    path: "/hpc/openapi/v2/jobs/{jobId}",
+    host: Host::RegionHpc,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `GET /hpc/openapi/v2/queuenames/users/{username}`: 查询用户可访问队列 (the queues a cluster user may submit to)
+pub const LIST_QUEUES: Operation = Operation {
+    id: "list_queues",
+    method: "GET",
+    path: "/hpc/openapi/v2/queuenames/users/{username}",
+    host: Host::RegionHpc,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `GET /hpc/openapi/v2/userquotas/queues`: 查询队列资源详细信息 (per-queue resource limits)
+pub const GET_QUEUE_LIMITS: Operation = Operation {
+    id: "get_queue_limits",
+    method: "GET",
+    path: "/hpc/openapi/v2/userquotas/queues",
     host: Host::RegionHpc,
     auth: Auth::RegionToken,
     idempotent: true,
@@ -186,7 +285,16 @@ pub const OPERATIONS: &[Operation] = &[
     RENEW_TOKEN,
     GET_TOKEN_STATE,
     LOGIN_WITH_ACCESS_KEY,
+    SUBMIT_JOB,
     LIST_SCHEDULERS,
+    READ_FILE_CONTENT,
+    LIST_HISTORY_JOBS,
+    GET_HISTORY_JOB,
+    CANCEL_JOBS,
+    LIST_JOBS,
+    GET_JOB,
+    LIST_QUEUES,
+    GET_QUEUE_LIMITS,
     GET_JOB_STATE_COUNTS,
     GET_USED_WALLTIME,
 ];
@@ -219,6 +327,10 @@ pub fn decode_example(
             }
             "list_schedulers" => {
                 serde_json::from_value::<types::SchedulerListResponse>(answer.clone())
+                    .map(drop)
+            }
+            "cancel_jobs" => {
+                serde_json::from_value::<types::CancelJobsResponse>(answer.clone())
                     .map(drop)
             }
             "get_job_state_counts" => {

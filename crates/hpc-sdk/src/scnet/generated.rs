@@ -49,7 +49,79 @@ impl super::envelope::Envelope for types::TokenStateResponse {
         self.msg.as_deref().or(self.message.as_deref())
     }
 }
+impl super::envelope::Envelope for types::SubmitJobResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
 impl super::envelope::Envelope for types::SchedulerListResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
+impl super::envelope::Envelope for types::FileContentResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
+impl super::envelope::Envelope for types::HistoryJobListResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
+impl super::envelope::Envelope for types::HistoryJobDetailResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
+impl super::envelope::Envelope for types::CancelJobsResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
+impl super::envelope::Envelope for types::JobListResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
+impl super::envelope::Envelope for types::JobDetailResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
+impl super::envelope::Envelope for types::QueueListResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
+impl super::envelope::Envelope for types::QueueLimitsResponse {
     fn code(&self) -> &scnet_client::Code {
         &self.code
     }
