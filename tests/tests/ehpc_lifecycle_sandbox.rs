@@ -3,6 +3,8 @@
 //! request counts; jobs that finish, fail and are stopped; "maybe submitted" for a
 //! submit that created its job and then failed, with exactly one submit request.
 
+mod common;
+
 use std::time::Duration;
 
 use futures::TryStreamExt;
@@ -163,7 +165,13 @@ async fn a_submit_that_created_its_job_then_failed_is_maybe_submitted_and_found(
         let found = found.unwrap_or_else(|| panic!("{case}: the job exists"));
         assert_eq!(found.job_name.as_deref(), Some(name.as_str()));
     }
-    // A submit refused before anything was created is not found.
+    // A submit refused before anything was created is not found, after three looks.
+    let sleep = common::RecordingSleep::default();
+    let client = hpc_sdk::ehpc::ClientBuilder::from_lookup(|k| sandbox.env(k), None)
+        .unwrap()
+        .sleep(std::sync::Arc::new(sleep.clone()))
+        .build()
+        .unwrap();
     let doubt = Error::MaybeSubmitted {
         name: "never-sent".into(),
         cluster: sandbox.env("EHPC_CLUSTER_ID").unwrap(),
@@ -173,6 +181,7 @@ async fn a_submit_that_created_its_job_then_failed_is_maybe_submitted_and_found(
             scope: "attempt",
         }),
     };
+    let before = sandbox.request_count("/api/job/list");
     assert!(
         client
             .jobs()
@@ -180,5 +189,59 @@ async fn a_submit_that_created_its_job_then_failed_is_maybe_submitted_and_found(
             .await
             .unwrap()
             .is_none()
+    );
+    assert_eq!(sandbox.request_count("/api/job/list") - before, 3);
+    assert_eq!(sleep.waits(), [Duration::from_secs(2); 2]);
+}
+
+#[tokio::test]
+async fn a_batch_stop_with_an_ended_job_stops_the_others_and_a_wrong_cluster_is_no_success() {
+    let sandbox = Sandbox::builder()
+        .jobs(1)
+        .pending_time(Duration::from_secs(600))
+        .start()
+        .await
+        .unwrap();
+    let client = ehpc(&sandbox);
+    let running = submit(&client, "long", "sleep 600").send().await.unwrap();
+    let ended = submit(&client, "short", "true").send().await.unwrap();
+    client.jobs().stop([&ended.uuid]).send().await.unwrap();
+    let outcome = client
+        .jobs()
+        .stop([&running.uuid, &ended.uuid])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome.unchanged, std::slice::from_ref(&ended.uuid));
+    assert!(
+        outcome.task_id.is_some(),
+        "the running job was stopped: {outcome:?}"
+    );
+    assert_eq!(status(&client, &running.uuid).await, "stopped");
+    // Listed under the filter's name for it.
+    let cancelled: Vec<_> = client
+        .jobs()
+        .list()
+        .status("cancelled")
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.len(), 2);
+    // 2100 from a cluster that does not exist is not "already gone".
+    let err = client
+        .jobs()
+        .delete([&running.uuid])
+        .cluster_id("ehpc-typo")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(&hpc_sdk::ErrorCode::Ehpc(hpc_sdk::EhpcCode::NotFound))
+    );
+    assert!(
+        client.jobs().get(&running.uuid).send().await.is_ok(),
+        "the job is still there"
     );
 }

@@ -246,3 +246,22 @@ async fn the_detail_stop_and_delete() {
     assert!(deleted.unchanged.is_empty() && deleted.task_id.is_none());
     delete.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn a_submit_answered_5000_or_5100_with_http_200_is_maybe_submitted() {
+    for code in [5000, 5100] {
+        let server = MockServer::start_async().await;
+        let mock = server.mock(|when, then| {
+            when.path("/api/job/submitJob");
+            then.status(200)
+                .body(json!({"ret_code": code, "message": "execution timed out"}).to_string());
+        });
+        let (client, _) = ehpc_mock_client(&server, RetryPolicy::default());
+        let err = submit(&client).send().await.unwrap_err();
+        assert!(
+            matches!(err, Error::MaybeSubmitted { .. }),
+            "{code}: {err:?}"
+        );
+        mock.assert_calls_async(1).await;
+    }
+}

@@ -326,9 +326,9 @@ fn parse_deadline(text: &str) -> Result<f64, String> {
 
 fn parse_speed(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
+        Ok(speed) if speed.is_finite() && speed > 0.0 && speed <= 1e6 => Ok(speed),
         _ => Err(format!(
-            "`{text}`: the speed factor must be a number above 0"
+            "`{text}`: the speed factor must be above 0 and at most 1e6"
         )),
     }
 }

@@ -115,6 +115,7 @@ async fn submit_flags_are_checked_before_anything_is_sent() {
             "u",
         ],
         &["ehpc", "jobs", "stop"],
+        &["sandbox", "--speed", "1e18"],
     ] {
         let output = env.run(bad).await;
         assert_eq!(output.status.code(), Some(2), "{bad:?}: {output:?}");

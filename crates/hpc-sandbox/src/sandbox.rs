@@ -100,7 +100,8 @@ impl SandboxBuilder {
     }
 
     /// How much faster than real time submitted jobs wait and run (default 1): with
-    /// 100, a `sleep 60` runs in 0.6 s. Values that are not positive mean 1.
+    /// 100, a `sleep 60` runs in 0.6 s. Values that are not positive mean 1; the most
+    /// is a million.
     pub fn speed(mut self, factor: f64) -> Self {
         self.speed = factor;
         self

@@ -138,6 +138,10 @@ fn leading_sleep(cmd_line: &str) -> Duration {
     }
 }
 
+/// The fastest the simulated clock runs: a million times real time keeps every scaled
+/// duration far from overflowing.
+pub(crate) const MAX_SPEED: f64 = 1e6;
+
 /// Why a stop or delete was refused: the EHPC code and message.
 pub(crate) type Refusal = (i64, String);
 
@@ -146,7 +150,8 @@ pub(crate) type Refusal = (i64, String);
 pub(crate) struct Scheduler {
     pub speed: f64,
     pending: Duration,
-    first_job_id: u32,
+    /// The next job's number: it only grows, so a deleted job's id is never reused.
+    next_job_id: std::sync::atomic::AtomicU32,
     jobs: Mutex<Vec<SimJob>>,
     /// The asynchronous operations started (stops), as `/api/operation` lists them.
     operations: Mutex<Vec<serde_json::Value>>,
@@ -156,12 +161,12 @@ impl Scheduler {
     pub fn new(speed: f64, pending: Duration, first_job_id: u32) -> Self {
         Self {
             speed: if speed.is_finite() && speed > 0.0 {
-                speed
+                speed.min(MAX_SPEED)
             } else {
                 1.0
             },
             pending,
-            first_job_id,
+            next_job_id: std::sync::atomic::AtomicU32::new(first_job_id),
             jobs: Mutex::new(Vec::new()),
             operations: Mutex::new(Vec::new()),
         }
@@ -176,7 +181,9 @@ impl Scheduler {
     /// Queues a job; its uuid and scheduler id.
     pub fn submit(&self, request: JobRequest) -> SimJob {
         let mut jobs = self.lock();
-        let job_id = self.first_job_id + jobs.len() as u32;
+        let job_id = self
+            .next_job_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let job = SimJob {
             uuid: format!("hpcjob-s{job_id:07}"),
             job_id,
@@ -313,6 +320,17 @@ mod tests {
         scheduler.delete(std::slice::from_ref(&ok.uuid)).unwrap();
         assert!(scheduler.get(&ok.uuid).is_none());
         assert_eq!(scheduler.delete(&[ok.uuid]).unwrap_err().0, 2100);
+    }
+
+    #[test]
+    fn a_deleted_job_s_id_is_never_given_again() {
+        let scheduler = Scheduler::new(1.0, Duration::from_secs(60), 1);
+        let a = scheduler.submit(request("sleep 1"));
+        let b = scheduler.submit(request("sleep 1"));
+        scheduler.delete(std::slice::from_ref(&a.uuid)).unwrap();
+        let c = scheduler.submit(request("sleep 1"));
+        assert_ne!(c.uuid, b.uuid);
+        assert_ne!(c.job_id, b.job_id);
     }
 
     #[test]

@@ -182,7 +182,13 @@ impl Error {
             Error::Transport { .. } => !self.never_sent(),
             Error::Timeout { .. } | Error::Decode { .. } | Error::BodyTooLarge { .. } => true,
             Error::Http { status, .. } => *status >= 500,
-            Error::Api { http_status, .. } => *http_status >= 500,
+            Error::Api { http_status, .. } if *http_status >= 500 => true,
+            // EHPC answers its own failures with HTTP 200: an internal error or a server
+            // "busy" (its text: the execution timed out) may come after the job was made.
+            Error::Api {
+                code: ErrorCode::Ehpc(EhpcCode::InternalError | EhpcCode::ServerBusy),
+                ..
+            } => true,
             _ => false,
         }
     }

@@ -283,7 +283,10 @@ pub(crate) fn matches(
     word: Option<&str>,
 ) -> bool {
     let status = job.phase(shared.scheduler.speed).ehpc();
-    statuses.iter().all(|s| s == status)
+    // The filter's documented values name a stopped job `cancelled`.
+    statuses
+        .iter()
+        .all(|s| s == status || (s == "cancelled" && status == "stopped"))
         && queue.is_none_or(|q| job.request.scheduler_queue.as_deref() == Some(q))
         && run_user.is_none_or(|u| job.request.run_user == u)
         && word.is_none_or(|w| job.request.name.contains(w) || job.request.cmd_line.contains(w))

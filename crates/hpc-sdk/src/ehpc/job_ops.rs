@@ -114,7 +114,9 @@ impl ChangeJobs {
         self
     }
 
-    /// Sends the request once (never repeated unless it provably never left).
+    /// Sends the request (never repeated unless it provably never left). After a
+    /// refusal, each job's state is read: jobs that had ended (stop) or were gone
+    /// (delete) are reported in `unchanged`, and a stop is sent once more for the others.
     pub async fn send(self) -> Result<JobsChanged> {
         let cluster_id = match self.cluster_id.clone() {
             Some(id) if !id.trim().is_empty() => id,
@@ -127,34 +129,43 @@ impl ChangeJobs {
         if self.uuids.is_empty() || self.uuids.iter().any(|uuid| uuid.trim().is_empty()) {
             return Err(Error::invalid_input("no job uuid, or a blank one"));
         }
+        let refused = match self.change {
+            Change::Stop => EhpcCode::AccessDenied,
+            Change::Delete => EhpcCode::NotFound,
+        };
+        match self.send_once(&cluster_id, &self.uuids).await {
+            Err(error) if error.code() == Some(&ErrorCode::Ehpc(refused)) => {
+                self.after_refusal(&cluster_id, error).await
+            }
+            other => other.map(|task_id| JobsChanged {
+                task_id,
+                unchanged: Vec::new(),
+            }),
+        }
+    }
+
+    /// One stopJobs or deleteJobs request; the task id, if the server gave one.
+    async fn send_once(&self, cluster_id: &str, uuids: &[String]) -> Result<Option<String>> {
         let client = &self.client;
         let body = ehpc_client::types::JobIdsRequest {
-            cluster_id: cluster_id.clone(),
-            job_ids: self.uuids.clone(),
+            cluster_id: cluster_id.to_string(),
+            job_ids: uuids.to_vec(),
             zone: client.zone().to_string(),
         };
-        let (operation, refused) = match self.change {
-            Change::Stop => (&ehpc_client::operations::STOP_JOBS, EhpcCode::AccessDenied),
-            Change::Delete => (&ehpc_client::operations::DELETE_JOBS, EhpcCode::NotFound),
+        let operation = match self.change {
+            Change::Stop => &ehpc_client::operations::STOP_JOBS,
+            Change::Delete => &ehpc_client::operations::DELETE_JOBS,
         };
         let answer = client
             .execute(operation, || {
-                let request = client.api();
-                let body = body.clone();
-                let timestamp = client.timestamp();
+                let (api, body, timestamp) = (client.api(), body.clone(), client.timestamp());
                 async move {
                     match self.change {
                         Change::Stop => {
-                            request
-                                .stop_jobs()
-                                .timestamp(timestamp)
-                                .body(body)
-                                .send()
-                                .await
+                            api.stop_jobs().timestamp(timestamp).body(body).send().await
                         }
                         Change::Delete => {
-                            request
-                                .delete_jobs()
+                            api.delete_jobs()
                                 .timestamp(timestamp)
                                 .body(body)
                                 .send()
@@ -163,30 +174,27 @@ impl ChangeJobs {
                     }
                 }
             })
-            .await;
-        match answer {
-            Ok(answer) => Ok(JobsChanged {
-                task_id: answer.job_uuid,
-                unchanged: Vec::new(),
-            }),
-            Err(error) if error.code() == Some(&ErrorCode::Ehpc(refused)) => {
-                self.already_done(&cluster_id, error).await
-            }
-            Err(error) => Err(error),
-        }
+            .await?;
+        Ok(answer.job_uuid)
     }
 
-    /// After a refusal: `Ok` if every job had already ended (stop) or was gone
-    /// (delete), the refusal itself otherwise.
-    async fn already_done(&self, cluster_id: &str, refusal: Error) -> Result<JobsChanged> {
+    /// After a refusal: which jobs had already ended (stop) or were gone (delete).
+    async fn after_refusal(&self, cluster_id: &str, refusal: Error) -> Result<JobsChanged> {
+        let jobs = Jobs {
+            client: self.client.clone(),
+        };
+        if self.change == Change::Delete {
+            // 2100 also names a cluster or zone that does not exist: only a cluster that
+            // answers a listing makes "not found" mean the job is gone.
+            jobs.list()
+                .cluster_id(cluster_id)
+                .page_size(1)
+                .send()
+                .await?;
+        }
+        let (mut unchanged, mut pending) = (Vec::new(), Vec::new());
         for uuid in &self.uuids {
-            let detail = Jobs {
-                client: self.client.clone(),
-            }
-            .get(uuid.clone())
-            .cluster_id(cluster_id)
-            .send()
-            .await;
+            let detail = jobs.get(uuid.clone()).cluster_id(cluster_id).send().await;
             let done = match (self.change, detail) {
                 (Change::Delete, Err(e)) => e.code() == Some(&ErrorCode::Ehpc(EhpcCode::NotFound)),
                 (Change::Stop, Ok(job)) => {
@@ -194,14 +202,22 @@ impl ChangeJobs {
                 }
                 _ => false,
             };
-            if !done {
-                return Err(refusal);
+            if done {
+                unchanged.push(uuid.clone());
+            } else {
+                pending.push(uuid.clone());
             }
         }
-        Ok(JobsChanged {
-            task_id: None,
-            unchanged: self.uuids.clone(),
-        })
+        if unchanged.is_empty() {
+            return Err(refusal);
+        }
+        let task_id = if pending.is_empty() {
+            None
+        } else {
+            // Only the jobs still to change, once: the refusal named the others.
+            self.send_once(cluster_id, &pending).await?
+        };
+        Ok(JobsChanged { task_id, unchanged })
     }
 }
 

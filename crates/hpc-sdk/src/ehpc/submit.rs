@@ -220,6 +220,10 @@ impl SubmitJob {
 /// server's clock may run behind the client's.
 const CLOCK_SLACK: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
+/// How many times `find_submitted` reads the listing, and the wait between two reads.
+const LOOKS: usize = 3;
+const BETWEEN_LOOKS: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Jobs {
     /// A new job; set its fields, then `.send()`.
     pub fn submit(&self) -> SubmitJob {
@@ -228,8 +232,11 @@ impl Jobs {
 
     /// The job a doubtful submit ([`Error::MaybeSubmitted`]) may have created: the
     /// newest job of that cluster with exactly that name, submitted no earlier than a
-    /// few minutes before the request was sent; `None` if there is none (then the job
-    /// was not created, and submitting again is safe). Any other error is `InvalidInput`.
+    /// few minutes before the request was sent (a job whose time cannot be read counts
+    /// as recent). A server may still be creating the job when asked, so the listing is
+    /// read up to three times, two seconds apart, before answering `None`; `None` is
+    /// strong evidence, not proof, that the job was not created. Passing any other error
+    /// is `InvalidInput`.
     ///
     /// ```no_run
     /// # async fn run(client: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
@@ -256,14 +263,32 @@ impl Jobs {
             ));
         };
         let earliest = *sent_at - CLOCK_SLACK;
+        for look in 0..LOOKS {
+            if look > 0 {
+                self.client.inner.rt.sleep.sleep(BETWEEN_LOOKS).await;
+            }
+            if let Some(job) = self.newest_named(cluster, name, earliest).await? {
+                return Ok(Some(job));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The newest job of `cluster` named exactly `name` and submitted after `earliest`.
+    async fn newest_named(
+        &self,
+        cluster: &str,
+        name: &str,
+        earliest: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<EhpcJob>> {
         let mut jobs = self
             .list()
-            .cluster_id(cluster.clone())
-            .search_word(name.clone())
+            .cluster_id(cluster)
+            .search_word(name)
             .reverse(true)
             .items();
         while let Some(job) = jobs.try_next().await? {
-            if job.job_name.as_deref() != Some(name.as_str()) {
+            if job.job_name.as_deref() != Some(name) {
                 continue;
             }
             match job.submitted_time.as_deref().and_then(submitted_at) {
@@ -275,18 +300,16 @@ impl Jobs {
     }
 }
 
-/// A `submitted_time` as the pages write it: UTC with `Z`, or without a zone, which the
-/// listing page shows in China time (UTC+8).
+/// A `submitted_time` as the pages write it: UTC with `Z`, or without a zone. The
+/// pages do not say which zone a bare time is in (China time or UTC), so it is read as
+/// the later of the two, UTC: a job is then never taken for older than it is, and a
+/// doubtful submit never for "not created" because of the zone.
 fn submitted_at(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
         return Some(at.to_utc());
     }
-    let local = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").ok()?;
-    let china = chrono::FixedOffset::east_opt(8 * 3600)?;
-    local
-        .and_local_timezone(china)
-        .single()
-        .map(|at| at.to_utc())
+    let bare = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").ok()?;
+    Some(bare.and_utc())
 }
 
 #[cfg(test)]
@@ -297,8 +320,8 @@ mod tests {
     fn submission_times_are_read_with_or_without_a_zone() {
         let utc = submitted_at("2022-04-01T03:23:25Z").unwrap();
         assert_eq!(utc.to_rfc3339(), "2022-04-01T03:23:25+00:00");
-        let china = submitted_at("2021-08-19T14:06:21").unwrap();
-        assert_eq!(china.to_rfc3339(), "2021-08-19T06:06:21+00:00");
+        let bare = submitted_at("2021-08-19T14:06:21").unwrap();
+        assert_eq!(bare.to_rfc3339(), "2021-08-19T14:06:21+00:00");
         assert_eq!(submitted_at("yesterday"), None);
     }
 }

@@ -32,11 +32,12 @@ pub(crate) enum Step<T> {
 /// * a count lower than the previous page's means items ahead were removed and the
 ///   rest moved up: the cursor steps back by the difference, and the repeats that
 ///   brings are dropped by key; a higher count (items inserted) brings repeats too;
-/// * a page requested before the previous answer arrived (prefetched) is taken only if
-///   it counts what that answer counted; otherwise it is asked for again;
+/// * a page prefetched before the previous answer arrived needs no rule of its own: a
+///   change between the two requests shows in their counts either way;
 /// * a page that brings nothing new while the count stands still is a server that is
-///   not paging: an error, never a loop; so is a listing that shifts more than
-///   [`MAX_SHIFTS`] times.
+///   not paging: an error, never a loop; so is a listing that costs more than
+///   [`MAX_SHIFTS`] step-backs and pages of repeats, and more of them than pages with
+///   something new.
 #[derive(Debug)]
 pub(crate) struct Cursor {
     /// The offset of the next page to ask for.
@@ -54,6 +55,8 @@ pub(crate) struct Cursor {
     /// The count of the latest page taken, if it had one.
     last_total: Option<u64>,
     shifts: u32,
+    /// Pages that brought at least one new item.
+    productive: u32,
     /// Pages before this offset may bring only repeats: a shift moved items already
     /// listed there.
     repeats_until: u64,
@@ -72,6 +75,7 @@ impl Cursor {
             seen: HashSet::new(),
             last_total: None,
             shifts: 0,
+            productive: 0,
             repeats_until: 0,
             finished: false,
             listed: 0,
@@ -85,43 +89,31 @@ impl Cursor {
         })
     }
 
-    /// Counts one shift of the listing; past [`MAX_SHIFTS`], the error to end with.
+    /// Counts one costly shift (a step back, or a page of repeats); the error to end
+    /// with once there were more than [`MAX_SHIFTS`] of them and more than pages that
+    /// brought something new: a long listing under steady change goes on, a server that
+    /// only moves items about does not.
     fn shifted<T>(&mut self) -> Option<Step<T>> {
         self.shifts += 1;
-        (self.shifts > MAX_SHIFTS).then(|| {
+        (self.shifts > MAX_SHIFTS && self.shifts > self.productive).then(|| {
             self.fail(format!(
-                "the listing changed under the reader on more than {MAX_SHIFTS} pages"
+                "the listing kept moving under the reader ({} step-backs and pages of repeats, {} pages with new items)",
+                self.shifts, self.productive
             ))
         })
     }
 
-    /// Takes in the answer for `next_offset`; `prefetched` when its request was sent
-    /// before the previous page's answer arrived.
-    pub fn on_page<T>(
-        &mut self,
-        page: RawPage<T>,
-        key: fn(&T) -> Option<u64>,
-        prefetched: bool,
-    ) -> Step<T> {
+    /// Takes in the answer for `next_offset`.
+    ///
+    /// The same rules hold for a page prefetched before the previous answer arrived:
+    /// if the listing changed between the two requests, the later one counts
+    /// differently, which reads as a shift whichever of the two was sent first.
+    pub fn on_page<T>(&mut self, page: RawPage<T>, key: fn(&T) -> Option<u64>) -> Step<T> {
         let offset = self.next_offset;
         let received = page.items.len() as u64;
         // A negative count (`-1`, "unknown" on some servers) is no count at all: the
         // listing then ends at a short page, never after the first one.
         let total = page.total.and_then(|total| u64::try_from(total).ok());
-        let changed = match (self.last_total, total) {
-            (Some(before), Some(now)) => before != now,
-            _ => false,
-        };
-        if changed && prefetched {
-            // Asked for before the listing changed: its offset may no longer fit.
-            if let Some(fail) = self.shifted() {
-                return fail;
-            }
-            return Step::Retry;
-        }
-        if changed && let Some(fail) = self.shifted() {
-            return fail;
-        }
         if let (Some(now), Some(before)) = (total, self.last_total)
             && now > before
         {
@@ -136,6 +128,9 @@ impl Cursor {
                 // the first unread item may now be.
                 let back = (before - now).min(offset - self.start);
                 if back > 0 {
+                    if let Some(fail) = self.shifted() {
+                        return fail;
+                    }
                     self.last_total = Some(now);
                     self.end = Some(now);
                     self.repeats_until = self.repeats_until.max(offset);
@@ -169,7 +164,12 @@ impl Cursor {
             .into_iter()
             .filter(|item| key(item).is_none_or(|id| self.seen.insert(id)))
             .collect();
-        if items.is_empty() && offset < end && offset >= self.repeats_until {
+        if items.is_empty() && offset < end && offset < self.repeats_until {
+            // Repeats a shift explains, but a server could also invent shifts forever.
+            if let Some(fail) = self.shifted() {
+                return fail;
+            }
+        } else if items.is_empty() && offset < end {
             // Every item was listed before and nothing moved: a server that answers the
             // same page whatever the offset would otherwise be listed forever.
             return self.fail(format!(
@@ -178,6 +178,9 @@ impl Cursor {
         }
         self.next_offset = offset.saturating_add(received);
         self.listed += items.len() as u64;
+        if !items.is_empty() {
+            self.productive += 1;
+        }
         if self.next_offset >= end {
             self.finished = true;
         }

@@ -95,8 +95,6 @@ pub(crate) fn items_or_error<T: Send + 'static>(paginator: Result<Paginator<T>>)
 /// A page request running in the background; aborted if no longer wanted.
 struct InFlight<T> {
     offset: u64,
-    /// How many answers the cursor had taken in when this request was sent.
-    sent_after: u64,
     task: JoinHandle<Result<RawPage<T>>>,
 }
 
@@ -129,8 +127,6 @@ pub struct Paginator<T> {
     stride: u64,
     prefetch: usize,
     in_flight: VecDeque<InFlight<T>>,
-    /// Answers the cursor has taken in so far.
-    answers: u64,
 }
 
 impl<T> std::fmt::Debug for Paginator<T> {
@@ -162,7 +158,6 @@ impl<T: Send + 'static> Paginator<T> {
             stride: u64::from(limit),
             prefetch,
             in_flight: VecDeque::new(),
-            answers: 0,
         }
     }
 
@@ -215,11 +210,7 @@ impl<T: Send + 'static> Paginator<T> {
                     return Some(Err(error));
                 }
             };
-            // Sent before the previous answer arrived: the listing may have changed
-            // between the two, which the cursor checks.
-            let prefetched = front.sent_after < self.answers;
-            self.answers += 1;
-            match self.cursor.on_page(answer, self.key, prefetched) {
+            match self.cursor.on_page(answer, self.key) {
                 Step::Yield(page) => {
                     let received = self.cursor.next_offset - page.offset;
                     if received != self.stride {
@@ -250,11 +241,7 @@ impl<T: Send + 'static> Paginator<T> {
                 break;
             }
             let task = tokio::spawn((self.fetch)(offset, self.limit));
-            self.in_flight.push_back(InFlight {
-                offset,
-                sent_after: self.answers,
-                task,
-            });
+            self.in_flight.push_back(InFlight { offset, task });
             offset = offset.saturating_add(self.stride);
         }
     }
