@@ -221,7 +221,20 @@ fn scnet_spec_holds_every_documented_endpoint_and_header() {
         ("/ac/openapi/v2/tokens/state", "get"),
         ("/ac/openapi/v2/center", "get"),
         ("/hpc/openapi/v2/cluster", "get"),
+        ("/hpc/openapi/v2/queuenames/users/{username}", "get"),
+        ("/hpc/openapi/v2/userquotas/queues", "get"),
+        (
+            "/hpc/openapi/v2/apptemplates/{apptype}/{appname}/job",
+            "post",
+        ),
+        ("/hpc/openapi/v2/jobs", "get"),
+        ("/hpc/openapi/v2/jobs/{jobId}", "get"),
+        ("/hpc/openapi/v2/historyjobs", "get"),
+        ("/hpc/openapi/v2/historyjobs/{jobmanagerId}/{jobId}", "get"),
+        ("/hpc/openapi/v2/file/content", "post"),
     ];
+    // The cancel is a DELETE on the realtime list's path.
+    assert!(spec["paths"]["/hpc/openapi/v2/jobs"]["delete"].is_object());
     for (path, method) in expected {
         assert!(
             spec["paths"][path][method].is_object(),
