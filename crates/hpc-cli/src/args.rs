@@ -52,6 +52,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ScnetCommand,
     },
+    /// Print a completion script for a shell, e.g. `hpc completions bash > ~/.local/share/bash-completion/completions/hpc`.
+    Completions {
+        /// The shell: bash, zsh, fish, powershell (or elvish).
+        shell: clap_complete::Shell,
+    },
     /// Run the sandbox (fake EHPC and SCNet) until interrupted; prints its environment.
     Sandbox {
         /// The first port (EHPC; SCNet takes the next three); 0 picks free ports.

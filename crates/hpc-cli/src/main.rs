@@ -68,6 +68,17 @@ async fn ehpc(
 async fn run(cli: Cli) -> Result<(), Failure> {
     let format = cli.output;
     let scnet = match cli.command {
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            use std::io::Write;
+            // Written whole, then sent: the generator panics on a write error (a closed
+            // pipe), which the buffer keeps it from seeing.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hpc", &mut script);
+            let mut out = std::io::stdout().lock();
+            out.write_all(&script)?;
+            return Ok(out.flush()?);
+        }
         Command::Sandbox { port, jobs, speed } => {
             return commands::sandbox(port, jobs, speed).await;
         }

@@ -330,3 +330,32 @@ async fn clusters_and_schedulers_in_every_format() {
     let output = env.run(&["scnet", "schedulers"]).await;
     env.assert_no_secret(&output);
 }
+
+#[test]
+fn completions_for_every_shell() {
+    for (shell, marker) in [
+        ("bash", "_hpc()"),
+        ("zsh", "#compdef hpc"),
+        ("fish", "complete -c hpc"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let output = Command::cargo_bin("hpc")
+            .unwrap()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{shell}: {output:?}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}");
+        assert!(
+            script.contains("submit"),
+            "{shell}: the subcommands are completed"
+        );
+    }
+    let output = Command::cargo_bin("hpc")
+        .unwrap()
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
