@@ -7,12 +7,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{ClusterListArgs, ListArgs, Output};
 use crate::failure::Failure;
-use crate::output::{Printer, StateCount, WalltimeRecord};
+use crate::output::{StateCount, WalltimeRecord, print_listing, stdout_printer};
 use crate::target::Target;
-
-fn stdout_printer(format: Output) -> Printer<io::BufWriter<io::Stdout>> {
-    Printer::new(format, io::BufWriter::new(io::stdout()))
-}
 
 pub async fn ehpc_jobs_list(
     target: &Target,
@@ -96,18 +92,13 @@ pub async fn ehpc_clusters_list(
         .set_search_word(args.search)
         .page_size(args.page.limit)
         .offset(args.page.offset);
-    let mut printer = stdout_printer(format);
-    if args.page.all {
-        let mut clusters = request.items();
-        while let Some(cluster) = clusters.try_next().await? {
-            printer.push(&cluster)?;
-        }
-    } else {
-        for cluster in &request.send().await?.items {
-            printer.push(cluster)?;
-        }
-    }
-    Ok(printer.finish::<hpc_sdk::ehpc::types::HpcCluster>()?)
+    print_listing(
+        format,
+        args.page.all,
+        request.clone().send(),
+        request.items(),
+    )
+    .await
 }
 
 /// `hpc scnet schedulers`: the region's schedulers (their ids go into job calls).

@@ -1,10 +1,8 @@
 //! `hpc ehpc queues list` and `hpc ehpc users list`.
 
-use futures::TryStreamExt;
-
 use crate::args::{DirectoryArgs, Output};
 use crate::failure::Failure;
-use crate::output::{Printer, Record, opt};
+use crate::output::{Record, opt, print_listing};
 use crate::target::Target;
 
 impl Record for hpc_sdk::ehpc::types::EhpcQueue {
@@ -39,31 +37,6 @@ impl Record for hpc_sdk::ehpc::types::HpcUser {
     }
 }
 
-fn printer(format: Output) -> Printer<std::io::BufWriter<std::io::Stdout>> {
-    Printer::new(format, std::io::BufWriter::new(std::io::stdout()))
-}
-
-/// Prints one page, or with `--all` every page, of a listing.
-async fn print<R: Record>(
-    format: Output,
-    all: bool,
-    first_page: impl std::future::Future<Output = hpc_sdk::Result<hpc_sdk::Page<R>>>,
-    every_item: hpc_sdk::ItemStream<R>,
-) -> Result<(), Failure> {
-    let mut out = printer(format);
-    if all {
-        let mut items = every_item;
-        while let Some(item) = items.try_next().await? {
-            out.push(&item)?;
-        }
-    } else {
-        for item in &first_page.await?.items {
-            out.push(item)?;
-        }
-    }
-    Ok(out.finish::<R>()?)
-}
-
 pub async fn queues(target: &Target, format: Output, args: DirectoryArgs) -> Result<(), Failure> {
     let request = target
         .ehpc()?
@@ -73,7 +46,7 @@ pub async fn queues(target: &Target, format: Output, args: DirectoryArgs) -> Res
         .set_search_word(args.search)
         .page_size(args.page.limit)
         .offset(args.page.offset);
-    print(
+    print_listing(
         format,
         args.page.all,
         request.clone().send(),
@@ -91,7 +64,7 @@ pub async fn users(target: &Target, format: Output, args: DirectoryArgs) -> Resu
         .set_search_word(args.search)
         .page_size(args.page.limit)
         .offset(args.page.offset);
-    print(
+    print_listing(
         format,
         args.page.all,
         request.clone().send(),

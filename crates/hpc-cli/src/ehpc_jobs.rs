@@ -4,12 +4,8 @@ use serde::Serialize;
 
 use crate::args::{ChangeArgs, Output, ShowArgs, SubmitArgs};
 use crate::failure::Failure;
-use crate::output::{Printer, Record, opt};
+use crate::output::{Record, opt, stdout_printer};
 use crate::target::Target;
-
-fn printer(format: Output) -> Printer<std::io::BufWriter<std::io::Stdout>> {
-    Printer::new(format, std::io::BufWriter::new(std::io::stdout()))
-}
 
 /// What a submit printed.
 #[derive(Serialize)]
@@ -64,7 +60,7 @@ pub async fn submit(target: &Target, format: Output, args: SubmitArgs) -> Result
         request = request.stderr(path);
     }
     let job = request.send().await?;
-    let mut out = printer(format);
+    let mut out = stdout_printer(format);
     out.push(&Submitted {
         hpcjob_uuid: job.uuid,
         job_id: job.job_id,
@@ -138,7 +134,7 @@ pub async fn show(target: &Target, format: Output, args: ShowArgs) -> Result<(),
         .cluster_id(cluster_id)
         .send()
         .await?;
-    let mut out = printer(format);
+    let mut out = stdout_printer(format);
     out.push(&job)?;
     Ok(out.finish::<hpc_sdk::ehpc::JobDetail>()?)
 }
@@ -189,7 +185,7 @@ pub async fn change(
         Change::Stop => ("stopping", "already ended"),
         Change::Delete => ("deleted", "already gone"),
     };
-    let mut out = printer(format);
+    let mut out = stdout_printer(format);
     for uuid in args.uuids {
         let kept = outcome.unchanged.contains(&uuid);
         out.push(&Changed {

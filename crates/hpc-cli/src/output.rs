@@ -32,6 +32,33 @@ pub struct Printer<W: Write> {
 /// jobs holds one block in memory, never the listing.
 pub const TABLE_BLOCK_ROWS: usize = 1000;
 
+/// The printer every command writes its records with: buffered stdout.
+pub fn stdout_printer(format: Output) -> Printer<io::BufWriter<io::Stdout>> {
+    Printer::new(format, io::BufWriter::new(io::stdout()))
+}
+
+/// Prints one page of a listing, or with `all` every page.
+pub async fn print_listing<R: Record>(
+    format: Output,
+    all: bool,
+    first_page: impl std::future::Future<Output = hpc_sdk::Result<hpc_sdk::Page<R>>>,
+    every_item: hpc_sdk::ItemStream<R>,
+) -> Result<(), crate::failure::Failure> {
+    use futures::TryStreamExt;
+    let mut out = stdout_printer(format);
+    if all {
+        let mut items = every_item;
+        while let Some(item) = items.try_next().await? {
+            out.push(&item)?;
+        }
+    } else {
+        for item in &first_page.await?.items {
+            out.push(item)?;
+        }
+    }
+    Ok(out.finish::<R>()?)
+}
+
 impl<W: Write> Printer<W> {
     pub fn new(format: Output, out: W) -> Self {
         Self {

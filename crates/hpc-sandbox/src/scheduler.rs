@@ -138,6 +138,9 @@ fn leading_sleep(cmd_line: &str) -> Duration {
     }
 }
 
+/// The account that owns the sandbox's cluster and the operations on it.
+pub(crate) const OWNER: &str = "usr-vceaHsJu";
+
 /// The fastest the simulated clock runs: a million times real time keeps every scaled
 /// duration far from overflowing.
 pub(crate) const MAX_SPEED: f64 = 1e6;
@@ -208,7 +211,7 @@ impl Scheduler {
     ) {
         let now = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let entry = serde_json::json!({"action_describe": describe, "create_time": now,
-            "error_codes": "", "job_action": action, "job_id": task_id, "owner": "usr-vceaHsJu",
+            "error_codes": "", "job_action": action, "job_id": task_id, "owner": OWNER,
             "resource_ids": resources.join(" "), "status": "successful", "status_time": now,
             "submitter": "sandbox", "task_count": null});
         self.operations

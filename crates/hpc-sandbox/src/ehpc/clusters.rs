@@ -3,7 +3,6 @@
 
 use serde_json::{Value, json};
 
-use super::list::MAX_LIMIT;
 use crate::credentials::Credentials;
 
 /// One cluster of the account.
@@ -51,31 +50,7 @@ pub(crate) fn list(
     credentials: &Credentials,
     params: &[(String, String)],
 ) -> Result<Value, String> {
-    let value = |key: &str| {
-        params
-            .iter()
-            .find(|(k, v)| k == key && !v.is_empty())
-            .map(|(_, v)| v.as_str())
-    };
-    let number = |key: &str, default: u64| -> Result<u64, String> {
-        match value(key) {
-            None => Ok(default),
-            Some(text) => text.parse().map_err(|_| {
-                format!("ParameterError, invalid value [{text}] of parameter [{key}]")
-            }),
-        }
-    };
-    let offset = number("offset", 0)?;
-    let limit = number("limit", 10)?.min(MAX_LIMIT);
-    let reverse = match value("reverse") {
-        None | Some("0") => false,
-        Some("1") => true,
-        Some(other) => {
-            return Err(format!(
-                "ParameterError, invalid value [{other}] of parameter [reverse]"
-            ));
-        }
-    };
+    let value = |key: &str| super::param(params, key);
     let mut matching: Vec<Cluster> = clusters(credentials)
         .into_iter()
         .filter(|c| value("cluster_id").is_none_or(|id| id == c.id))
@@ -85,16 +60,7 @@ pub(crate) fn list(
         .collect();
     // Newest first by default, as the vendor sorts by creation time.
     matching.sort_by(|a, b| b.created.cmp(a.created));
-    if reverse {
-        matching.reverse();
-    }
-    let total = matching.len();
-    let page: Vec<Value> = matching
-        .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .map(render)
-        .collect();
+    let (total, page) = super::directory::page(params, matching.iter().map(render).collect())?;
     Ok(json!({
         "action": "HpcClusterListClusterResponse",
         "cluster_set": page,

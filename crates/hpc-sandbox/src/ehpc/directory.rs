@@ -13,7 +13,10 @@ use super::{ehpc_error, json_response, param, signed_get};
 use crate::state::Shared;
 
 /// Pages `items` by the request's `offset`, `limit` and `reverse`; `Err` is the 1100 message.
-fn page(params: &[(String, String)], mut items: Vec<Value>) -> Result<(usize, Vec<Value>), String> {
+pub(crate) fn page(
+    params: &[(String, String)],
+    mut items: Vec<Value>,
+) -> Result<(usize, Vec<Value>), String> {
     let number = |key: &str, default: u64| -> Result<u64, String> {
         param(params, key).map_or(Ok(default), |text| {
             text.parse()
@@ -109,7 +112,7 @@ pub(crate) async fn ehpc_queues(State(shared): State<Arc<Shared>>, request: Requ
                        "nodelist": [i + 1], "partition_name": scheduler,
                        "spec_detail": {"cpu_num": 64, "mem_size": 256, "gpu_num": 0, "name": name},
                        "transition_status": "", "update_time": "2024-03-01T08:00:00Z", "user_group": "",
-                       "user_id": "usr-vceaHsJu"})
+                       "user_id": crate::scheduler::OWNER})
             })
             .collect();
         let (total, page) = page(params, items)?;

@@ -179,9 +179,6 @@ async fn change(shared: &Shared, request: Request, action: &str) -> Response {
     json_response(answer.to_string().into_bytes())
 }
 
-/// The account that owns the sandbox's cluster.
-const OWNER: &str = "usr-vceaHsJu";
-
 fn time(at: Option<chrono::DateTime<chrono::Utc>>) -> Value {
     at.map_or(Value::Null, |at| {
         Value::String(at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
@@ -236,7 +233,7 @@ fn detail_json(shared: &Shared, job: &SimJob) -> Value {
         _ => 0,
     };
     let mut detail = list_json(shared, job);
-    let owner = OWNER;
+    let owner = crate::scheduler::OWNER;
     let extra = json!({
         "cluster_id": shared.credentials.ehpc_cluster_id,
         "cluster_type": "ehpc",

@@ -285,11 +285,7 @@ impl From<JobDetail> for crate::Job {
         });
         crate::Job {
             platform: crate::Platform::Ehpc,
-            id: job
-                .job_id
-                .map(|id| id.to_string())
-                .or(job.hpcjob_uuid)
-                .unwrap_or_default(),
+            id: super::jobs::view_id(job.job_id, job.hpcjob_uuid),
             name: job.job_name,
             status: JobStatus::from_ehpc(job.job_status.as_deref().unwrap_or("")),
             queue: job.scheduler_queue_name.or(job.queue_alias),

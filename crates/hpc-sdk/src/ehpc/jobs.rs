@@ -250,11 +250,7 @@ impl From<EhpcJob> for crate::Job {
         let raw = serde_json::to_value(&job).unwrap_or_default();
         crate::Job {
             platform: crate::Platform::Ehpc,
-            id: job
-                .job_id
-                .map(|id| id.to_string())
-                .or(job.hpcjob_uuid)
-                .unwrap_or_default(),
+            id: view_id(job.job_id, job.hpcjob_uuid),
             name: job.job_name,
             status: JobStatus::from_ehpc(job.job_status.as_deref().unwrap_or("")),
             queue: job.queue_name.or(job.hpq_name),
@@ -265,4 +261,9 @@ impl From<EhpcJob> for crate::Job {
             raw,
         }
     }
+}
+
+/// A job's id in the one job view: the scheduler's number, else the `hpcjob-…` uuid.
+pub(super) fn view_id(job_id: Option<ehpc_client::LenientInt>, uuid: Option<String>) -> String {
+    job_id.map(|id| id.to_string()).or(uuid).unwrap_or_default()
 }
