@@ -290,6 +290,8 @@ pub enum ScnetCommand {
         #[arg(long)]
         region: Option<String>,
     },
+    /// The queues the cluster user may submit to, with their limits.
+    Queues(crate::scnet_args::Where),
 }
 
 #[derive(Debug, Subcommand)]
@@ -312,6 +314,18 @@ pub enum ScnetJobsCommand {
         #[arg(long)]
         user: String,
     },
+    /// Submit a job; prints its id (exit 1 with a hint when it may or may not exist).
+    Submit(crate::scnet_args::SubmitArgs),
+    /// The realtime list: queued and running jobs, and jobs that ended in the last five minutes.
+    List(crate::scnet_args::ListArgs),
+    /// One job: its realtime details, else its history record.
+    Show(crate::scnet_args::ShowArgs),
+    /// Cancel jobs; jobs that have already ended are reported, not an error.
+    Cancel(crate::scnet_args::CancelArgs),
+    /// Finished jobs over a time window.
+    History(crate::scnet_args::HistoryArgs),
+    /// A job's stdout (or stderr), streamed as it is read.
+    Logs(crate::scnet_args::LogsArgs),
 }
 
 /// A positive, finite number of seconds.
@@ -340,7 +354,7 @@ fn parse_speed(text: &str) -> Result<f64, String> {
 
 /// A value with its surrounding white space trimmed (a `$(cat file)` newline), refused
 /// when nothing is left.
-fn non_blank(text: &str) -> Result<String, String> {
+pub(crate) fn non_blank(text: &str) -> Result<String, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         Err("must not be empty".into())

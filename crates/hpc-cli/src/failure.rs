@@ -15,6 +15,10 @@ pub enum Failure {
     Io(io::Error),
     /// The arguments cannot work together (exit 2, like clap's own usage errors).
     Usage(String),
+    /// A failure the command words itself (exit 1).
+    Message(String),
+    /// An SDK error with the command's own hint (exit 1), e.g. how to check a doubtful submit.
+    Hinted(Error, String),
 }
 
 impl From<Error> for Failure {
@@ -42,6 +46,15 @@ impl Failure {
             Failure::Usage(message) => {
                 eprintln!("error: {}", crate::inert::inert(&message));
                 ExitCode::from(2)
+            }
+            Failure::Message(message) => {
+                eprintln!("error: {}", crate::inert::inert(&message));
+                ExitCode::FAILURE
+            }
+            Failure::Hinted(error, hint) => {
+                let message = crate::inert::inert(&error.to_string()).into_owned();
+                eprintln!("error: {message} (hint: {})", crate::inert::inert(&hint));
+                ExitCode::FAILURE
             }
             Failure::Sdk(error) => {
                 // One line, and nothing a server wrote can drive the terminal.

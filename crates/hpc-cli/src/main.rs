@@ -7,6 +7,9 @@ mod ehpc_jobs;
 mod failure;
 mod inert;
 mod output;
+mod scnet_args;
+mod scnet_jobs;
+mod scnet_records;
 mod target;
 
 use std::process::ExitCode;
@@ -90,22 +93,35 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     };
     let target = target::Target::new(cli.sandbox, cli.deadline).await?;
     match scnet {
-        ScnetCommand::Jobs {
-            command: ScnetJobsCommand::State { user },
-        } => commands::scnet_job_state(&target, format, user).await,
-        ScnetCommand::Jobs {
-            command:
-                ScnetJobsCommand::Members {
-                    cluster_id,
-                    group_id,
-                    user,
-                },
-        } => commands::scnet_members(&target, format, cluster_id, group_id, user).await,
         ScnetCommand::Walltime { user } => commands::scnet_walltime(&target, format, user).await,
         ScnetCommand::Regions => commands::scnet_regions(&target, format).await,
         ScnetCommand::Schedulers { region } => {
             commands::scnet_schedulers(&target, format, region).await
         }
+        ScnetCommand::Queues(args) => scnet_jobs::queues(&target, format, args).await,
+        ScnetCommand::Jobs { command } => scnet_job(&target, format, command).await,
+    }
+}
+
+/// The `hpc scnet jobs ...` commands of the lifecycle.
+async fn scnet_job(
+    target: &target::Target,
+    format: Output,
+    command: ScnetJobsCommand,
+) -> Result<(), Failure> {
+    match command {
+        ScnetJobsCommand::State { user } => commands::scnet_job_state(target, format, user).await,
+        ScnetJobsCommand::Members {
+            cluster_id,
+            group_id,
+            user,
+        } => commands::scnet_members(target, format, cluster_id, group_id, user).await,
+        ScnetJobsCommand::Submit(args) => scnet_jobs::submit(target, format, args).await,
+        ScnetJobsCommand::List(args) => scnet_jobs::list(target, format, args).await,
+        ScnetJobsCommand::Show(args) => scnet_jobs::show(target, format, args).await,
+        ScnetJobsCommand::Cancel(args) => scnet_jobs::cancel(target, format, args).await,
+        ScnetJobsCommand::History(args) => scnet_jobs::history(target, format, args).await,
+        ScnetJobsCommand::Logs(args) => scnet_jobs::logs(target, args).await,
     }
 }
 

@@ -189,6 +189,12 @@ impl Error {
                 code: ErrorCode::Ehpc(EhpcCode::InternalError | EhpcCode::ServerBusy),
                 ..
             } => true,
+            // SCNet's 815005: the scheduler did not answer the portal, which may have
+            // handed the job on.
+            Error::Api {
+                code: ErrorCode::Scnet(ScnetCode::SubmitNoAnswer),
+                ..
+            } => true,
             _ => false,
         }
     }

@@ -68,6 +68,35 @@ impl JobStatus {
             _ => JobStatus::Other(raw.to_string()),
         }
     }
+
+    /// SCNet's realtime `jobStatus` with the job's `reason`: the realtime list shows an
+    /// ended job as `statC` however it ended, and only the reason tells a failure
+    /// (`NonZeroExitCode`) or a cancel from a completion.
+    ///
+    /// ```
+    /// use hpc_sdk::JobStatus;
+    /// assert_eq!(JobStatus::from_scnet_realtime("statC", Some("None")), JobStatus::Completed);
+    /// assert_eq!(JobStatus::from_scnet_realtime("statC", Some("NonZeroExitCode")), JobStatus::Failed);
+    /// assert_eq!(JobStatus::from_scnet_realtime("statC", Some("Cancelled")), JobStatus::Cancelled);
+    /// assert_eq!(JobStatus::from_scnet_realtime("statR", None), JobStatus::Running);
+    /// ```
+    pub fn from_scnet_realtime(raw: &str, reason: Option<&str>) -> Self {
+        let status = Self::from_scnet(raw);
+        if status != JobStatus::Completed {
+            return status;
+        }
+        let reason = reason.unwrap_or_default().to_ascii_lowercase();
+        if reason.contains("nonzeroexit")
+            || reason.contains("failed")
+            || reason.contains("timelimit")
+        {
+            JobStatus::Failed
+        } else if reason.contains("cancel") {
+            JobStatus::Cancelled
+        } else {
+            JobStatus::Completed
+        }
+    }
 }
 
 impl fmt::Display for JobStatus {

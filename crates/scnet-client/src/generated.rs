@@ -816,7 +816,7 @@ clients (scnet-cli, lql341/scnet-hpc) read.
         ///队列名称. The queue.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub queue: ::std::option::Option<::std::string::String>,
-        ///The scheduler's reason text, e.g. why a job waits.
+        ///The scheduler's reason text, e.g. why a job waits; a `statC` job whose reason is `NonZeroExitCode` failed (scnet-chat's notes).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         ///The job's owner (one of the two names clients read).
@@ -879,6 +879,12 @@ clients (scnet-cli, lql341/scnet-hpc) read.
         schemars::JsonSchema
     )]
     pub struct JobListItem {
+        ///The exit code (lql341 `normalize_job`); its form is not documented, so any JSON value is accepted.
+        #[serde(
+            rename = "exitCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exit_code: ::std::option::Option<::serde_json::Value>,
         ///作业ID. The job id, e.g. `35919`; any JSON value is accepted.
         #[serde(
             rename = "jobId",
@@ -927,6 +933,12 @@ string, so that a status added later still decodes.
         ///队列名称. The queue.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub queue: ::std::option::Option<::std::string::String>,
+        /**The scheduler's reason text (lql341 `normalize_job`, which reads list rows and
+details alike). A `statC` job whose reason is `NonZeroExitCode` failed
+(scnet-chat's notes on the cross-region list).
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
     }
     impl JobListItem {
         pub fn builder() -> builder::JobListItem {
@@ -4544,6 +4556,10 @@ holding `token`.
         }
         #[derive(Clone, Debug)]
         pub struct JobListItem {
+            exit_code: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
             job_id: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
@@ -4576,10 +4592,15 @@ holding `token`.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for JobListItem {
             fn default() -> Self {
                 Self {
+                    exit_code: Ok(Default::default()),
                     job_id: Ok(Default::default()),
                     job_name: Ok(Default::default()),
                     job_run_time: Ok(Default::default()),
@@ -4588,10 +4609,23 @@ holding `token`.
                     node_used: Ok(Default::default()),
                     proc_num_used: Ok(Default::default()),
                     queue: Ok(Default::default()),
+                    reason: Ok(Default::default()),
                 }
             }
         }
         impl JobListItem {
+            pub fn exit_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exit_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for exit_code: {e}")
+                    });
+                self
+            }
             pub fn job_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -4690,6 +4724,18 @@ holding `token`.
                     });
                 self
             }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<JobListItem> for super::JobListItem {
             type Error = super::error::ConversionError;
@@ -4697,6 +4743,7 @@ holding `token`.
                 value: JobListItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    exit_code: value.exit_code?,
                     job_id: value.job_id?,
                     job_name: value.job_name?,
                     job_run_time: value.job_run_time?,
@@ -4705,12 +4752,14 @@ holding `token`.
                     node_used: value.node_used?,
                     proc_num_used: value.proc_num_used?,
                     queue: value.queue?,
+                    reason: value.reason?,
                 })
             }
         }
         impl ::std::convert::From<super::JobListItem> for JobListItem {
             fn from(value: super::JobListItem) -> Self {
                 Self {
+                    exit_code: Ok(value.exit_code),
                     job_id: Ok(value.job_id),
                     job_name: Ok(value.job_name),
                     job_run_time: Ok(value.job_run_time),
@@ -4719,6 +4768,7 @@ holding `token`.
                     node_used: Ok(value.node_used),
                     proc_num_used: Ok(value.proc_num_used),
                     queue: Ok(value.queue),
+                    reason: Ok(value.reason),
                 }
             }
         }

@@ -125,7 +125,7 @@ fn resource_handle(platform: Platform, resource: &str, ops: &[&Operation]) -> St
     format!(
         "/// The `{resource}` operations of a [`Client`].\n\
          #[derive(Clone, Debug)]\n\
-         pub struct {handle} {{ client: Client }}\n\
+         pub struct {handle} {{ pub(super) client: Client }}\n\
          impl Client {{\n\
          /// The `{resource}` operations.\n\
          pub fn {resource}(&self) -> {handle} {{ {handle} {{ client: self.clone() }} }}\n\

@@ -84,7 +84,7 @@ impl super::pipeline::Answer for types::UserListResponse {
 /// The `clusters` operations of a [`Client`].
 #[derive(Clone, Debug)]
 pub struct Clusters {
-    client: Client,
+    pub(super) client: Client,
 }
 impl Client {
     /// The `clusters` operations.
@@ -390,7 +390,7 @@ impl ListClusters {
 /// The `operations` operations of a [`Client`].
 #[derive(Clone, Debug)]
 pub struct Operations {
-    client: Client,
+    pub(super) client: Client,
 }
 impl Client {
     /// The `operations` operations.
@@ -740,7 +740,7 @@ impl ListOperations {
 /// The `queues` operations of a [`Client`].
 #[derive(Clone, Debug)]
 pub struct Queues {
-    client: Client,
+    pub(super) client: Client,
 }
 impl Client {
     /// The `queues` operations.
@@ -1256,7 +1256,7 @@ impl ListCurrentQueues {
 /// The `users` operations of a [`Client`].
 #[derive(Clone, Debug)]
 pub struct Users {
-    client: Client,
+    pub(super) client: Client,
 }
 impl Client {
     /// The `users` operations.

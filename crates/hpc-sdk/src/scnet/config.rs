@@ -231,6 +231,7 @@ impl ClientBuilder {
                 default_target: tokio::sync::OnceCell::new(),
                 settings,
                 rt,
+                schedulers: Default::default(),
             }),
         })
     }

@@ -20,6 +20,8 @@ pub(crate) struct Site {
     hpc: Vec<String>,
     current: AtomicUsize,
     pub cluster_user: Option<String>,
+    /// The cluster user's home directory (`center`'s `homePath`), when known.
+    pub home: Option<String>,
 }
 
 impl Site {
@@ -77,19 +79,18 @@ impl Client {
             return Ok(site.clone());
         }
         let settings = &self.inner.settings;
-        let (origins, cluster_user) = match (&settings.hpc_url, &settings.cluster_user) {
-            (Some(url), Some(user)) => (vec![url.clone()], Some(user.clone())),
+        let (origins, cluster_user, home) = match (&settings.hpc_url, &settings.cluster_user) {
+            (Some(url), Some(user)) => (vec![url.clone()], Some(user.clone()), None),
             _ => {
                 let center = self.center(region).await?;
-                let user = center
-                    .cluster_user_info
-                    .as_ref()
-                    .and_then(|c| c.user_name.clone());
+                let info = center.cluster_user_info.as_ref();
+                let user = info.and_then(|c| c.user_name.clone());
+                let home = info.and_then(|c| c.home_path.clone());
                 let origins = match &settings.hpc_url {
                     Some(url) => vec![url.clone()],
                     None => enabled_origins(&center),
                 };
-                (origins, settings.cluster_user.clone().or(user))
+                (origins, settings.cluster_user.clone().or(user), home)
             }
         };
         if origins.is_empty() {
@@ -101,6 +102,7 @@ impl Client {
             hpc: origins,
             current: AtomicUsize::new(0),
             cluster_user,
+            home: home.filter(|h| h.starts_with('/')),
         });
         sites.insert(region.to_string(), site.clone());
         Ok(site)

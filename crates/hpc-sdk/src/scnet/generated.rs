@@ -148,7 +148,7 @@ impl super::envelope::Envelope for types::WalltimeResponse {
 /// The `jobs` operations of a [`Client`].
 #[derive(Clone, Debug)]
 pub struct Jobs {
-    client: Client,
+    pub(super) client: Client,
 }
 impl Client {
     /// The `jobs` operations.
@@ -367,7 +367,7 @@ impl GetJobStateCounts {
 /// The `schedulers` operations of a [`Client`].
 #[derive(Clone, Debug)]
 pub struct Schedulers {
-    client: Client,
+    pub(super) client: Client,
 }
 impl Client {
     /// The `schedulers` operations.
@@ -446,7 +446,7 @@ impl ListSchedulers {
 /// The `usage` operations of a [`Client`].
 #[derive(Clone, Debug)]
 pub struct Usage {
-    client: Client,
+    pub(super) client: Client,
 }
 impl Client {
     /// The `usage` operations.

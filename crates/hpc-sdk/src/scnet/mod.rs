@@ -17,8 +17,16 @@ mod envelope;
 #[rustfmt::skip]
 #[allow(clippy::all, unused_mut)]
 mod generated;
+mod history;
+mod job_ops;
+mod lenient;
 mod ops;
+mod output;
 mod pipeline;
+mod queues;
+mod realtime;
+mod scheduler;
+mod submit;
 mod token;
 
 use std::sync::Arc;
@@ -29,7 +37,13 @@ pub use config::{ClientBuilder, DEFAULT_API_URL, DEFAULT_PORTAL_URL};
 pub use generated::{
     GetJobStateCounts, GetUsedWalltime, Jobs, ListMemberJobs, ListSchedulers, Schedulers, Usage,
 };
+pub use history::{DEFAULT_HISTORY_WINDOW, GetHistoryJob, History, ListHistoryJobs};
+pub use job_ops::{CancelJobs, GetJob, JobRecord, JobsCancelled};
 pub use ops::{JobStateCounts, ListRegions, Region, Regions};
+pub use output::{JobOutput, OutputStream};
+pub use queues::{Queues, QueuesRequest};
+pub use realtime::{DEFAULT_PAGE_SIZE, ListJobs, MAX_PAGE_SIZE, realtime_status};
+pub use submit::{DEFAULT_WALLTIME, SubmitJob, SubmittedJob, parse_walltime, walltime_text};
 /// Token helpers, public only for tests: not part of the supported API.
 #[doc(hidden)]
 pub use token::{access_key_signature, token_expiry};
@@ -119,6 +133,8 @@ struct Inner {
     default_target: tokio::sync::OnceCell<(TokenKind, Arc<discovery::Site>)>,
     settings: config::Settings,
     rt: CallContext,
+    /// Per region (`""`: the client's), the one scheduler it has, once listed.
+    schedulers: tokio::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl std::fmt::Debug for Client {
