@@ -3,7 +3,8 @@
 //!
 //! - `POST /_sandbox/faults` with one [`Fault`] or an array of them, as JSON;
 //! - `DELETE /_sandbox/faults` forgets the waiting ones;
-//! - `GET /_sandbox/stats` answers `{"faults_served", "logins", "renewals", "requests"}`.
+//! - `GET /_sandbox/stats` answers `{"faults_served", "history_scans", "logins",
+//!   "renewals", "requests"}`.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -59,6 +60,7 @@ async fn stats(State(shared): State<Arc<Shared>>) -> Response {
     let counters = &shared.counters;
     Json(json!({
         "faults_served": counters.faults_served.load(Ordering::SeqCst),
+        "history_scans": counters.history_scans.load(Ordering::SeqCst),
         "logins": counters.logins.load(Ordering::SeqCst),
         "renewals": counters.renewals.load(Ordering::SeqCst),
         "requests": counters.snapshot(),

@@ -57,6 +57,13 @@ pub enum FaultKind {
     /// Handle the request (a submit creates its job), then close the connection without
     /// an answer.
     DropAfterHandling,
+    /// Handle the request (an SCNet submit creates its job), then answer the SCNet error
+    /// envelope with this code instead of the real answer, as the real service does with
+    /// `815005` when the scheduler is slow: the client cannot know the job exists.
+    ScnetCodeAfterHandling {
+        /// The code, e.g. `"815005"`.
+        code: String,
+    },
     /// EHPC listing: the normal page, but `total_count` off by `delta`.
     TotalCountOffBy {
         /// Added to the true `total_count` (negative to under-report; floored at 0).
@@ -149,6 +156,16 @@ impl Fault {
         Self::new(path, FaultKind::DropAfterHandling)
     }
 
+    /// See [`FaultKind::ScnetCodeAfterHandling`]: handle the request, then answer SCNet
+    /// `code`, e.g. `"815005"` on `/apptemplates/` for a submit whose outcome the client
+    /// cannot know.
+    pub fn scnet_code_after_handling(path: impl Into<String>, code: impl Into<String>) -> Self {
+        Self::new(
+            path,
+            FaultKind::ScnetCodeAfterHandling { code: code.into() },
+        )
+    }
+
     /// Close the connection without an HTTP response.
     pub fn drop_connection(path: impl Into<String>) -> Self {
         Self::new(path, FaultKind::DropConnection)
@@ -221,6 +238,13 @@ mod tests {
         let json = r#"{"path":"/x","fault":"drop_connection"}"#;
         let fault: Fault = serde_json::from_str(json).unwrap();
         assert_eq!(fault, Fault::drop_connection("/x"));
+        let json = r#"{"path":"/job","fault":"scnet_code_after_handling","code":"815005"}"#;
+        let fault: Fault = serde_json::from_str(json).unwrap();
+        assert_eq!(fault, Fault::scnet_code_after_handling("/job", "815005"));
+        assert_eq!(
+            serde_json::to_value(&fault).unwrap()["fault"],
+            "scnet_code_after_handling"
+        );
     }
 
     #[test]

@@ -7,6 +7,11 @@
 //! `docs/api-notes.md` says the real ones are: EHPC signatures and timestamps are verified,
 //! SCNet tokens are signed JWTs that expire. Data is seeded and deterministic.
 //!
+//! Submitted jobs run on a simulated scheduler, faster than real time with
+//! [`SandboxBuilder::speed`]. SCNet's run a small simulated shell (`echo`, `seq`, `sleep`,
+//! `false`, `exit K`) whose output lands in the cluster's files ([`Sandbox::files`]),
+//! where `file/content` reads it.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use hpc_sandbox::{Fault, Sandbox};
@@ -28,6 +33,7 @@ mod control;
 pub mod credentials;
 mod ehpc;
 mod faults;
+mod files;
 mod jobs;
 mod middleware;
 mod query;
@@ -35,6 +41,7 @@ mod rng;
 mod sandbox;
 mod scheduler;
 mod scnet;
+mod script;
 mod standalone;
 mod state;
 
@@ -42,8 +49,10 @@ pub use credentials::Credentials;
 #[doc(hidden)]
 pub use ehpc::BenchJobs;
 pub use faults::{Fault, FaultKind};
+pub use files::{DirEntry, FileStore, StagedFile};
 pub use sandbox::{
-    DEFAULT_JOBS, DEFAULT_PENDING, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, Sandbox, SandboxBuilder,
+    DEFAULT_JOBS, DEFAULT_PENDING, DEFAULT_SCNET_FILE_PAGE_LINES, DEFAULT_SCNET_REALTIME_RETENTION,
+    DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, Sandbox, SandboxBuilder,
 };
 pub use scnet::JobStateKeys;
 pub use standalone::run_standalone;

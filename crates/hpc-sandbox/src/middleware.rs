@@ -64,6 +64,10 @@ pub(crate) async fn count_and_fault(
             )
                 .into_response()
         }
+        FaultKind::ScnetCodeAfterHandling { code } => {
+            let _ = next.run(request).await;
+            scnet_error(&code, scnet_message(&code))
+        }
         FaultKind::DropAfterHandling => {
             let handle = request
                 .extensions()
@@ -174,6 +178,9 @@ fn scnet_message(code: &str) -> &'static str {
         "10009" => "无此接口权限",
         "10012" => "连接中断",
         "10013" => "操作超时",
+        "815005" => "作业提交失败(调度系统没返回)",
+        "815007" => "作业提交失败(调度系统sbatch失败)",
+        "911020" => "文件不存在",
         _ => "injected error",
     }
 }

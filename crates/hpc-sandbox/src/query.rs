@@ -19,6 +19,21 @@ pub(crate) fn parse_raw_query(raw: &str) -> Result<Vec<(String, String)>, String
         .collect()
 }
 
+/// `raw` as an HTML form encodes it (a form body, or a query string built the same
+/// way, as SCNet clients send them): like [`parse_raw_query`], but a `+` is a space.
+pub(crate) fn parse_form(raw: &str) -> Result<Vec<(String, String)>, String> {
+    raw.split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (key, value) = piece.split_once('=').unwrap_or((piece, ""));
+            Ok((
+                decode(&key.replace('+', " "))?,
+                decode(&value.replace('+', " "))?,
+            ))
+        })
+        .collect()
+}
+
 /// One round of percent-decoding; `+` stays `+`.
 pub(crate) fn decode(text: &str) -> Result<String, String> {
     percent_decode_str(text)
@@ -46,5 +61,17 @@ mod tests {
             ]
         );
         assert!(parse_raw_query("a=%FF").is_err());
+    }
+
+    #[test]
+    fn forms_read_plus_as_a_space() {
+        let params = parse_form("t=2024-01-02+03%3A04%3A05&n=a%2Bb").unwrap();
+        assert_eq!(
+            params,
+            vec![
+                ("t".into(), "2024-01-02 03:04:05".into()),
+                ("n".into(), "a+b".into()),
+            ]
+        );
     }
 }

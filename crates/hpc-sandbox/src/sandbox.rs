@@ -1,208 +1,22 @@
-//! Starting, addressing and stopping a sandbox.
+//! Addressing, observing and stopping a running sandbox.
 
-use std::io;
-use std::net::SocketAddr;
+mod builder;
+
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
-use axum::Router;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::conn::{ConnHandle, KillableListener};
+pub use builder::{
+    DEFAULT_JOBS, DEFAULT_PENDING, DEFAULT_SCNET_FILE_PAGE_LINES, DEFAULT_SCNET_REALTIME_RETENTION,
+    DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, SandboxBuilder,
+};
+
 use crate::credentials::Credentials;
-use crate::ehpc;
 use crate::faults::Fault;
-use crate::jobs::JobStore;
+use crate::files::FileStore;
 use crate::scnet;
-use crate::state::JobStateKeys;
-use crate::state::{Counters, Shared};
-use crate::{control, middleware, rng};
-
-/// Jobs seeded unless [`SandboxBuilder::jobs`] says otherwise.
-pub const DEFAULT_JOBS: usize = 1000;
-/// Seed used unless [`SandboxBuilder::seed`] says otherwise.
-pub const DEFAULT_SEED: u64 = 1;
-/// SCNet token lifetime unless [`SandboxBuilder::token_lifetime`] says otherwise: the
-/// 24 h seen on the real servers.
-pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
-
-/// How long a submitted job waits before it runs, unless set.
-pub const DEFAULT_PENDING: Duration = Duration::from_secs(2);
-
-/// Settings of a sandbox before it starts; from [`Sandbox::builder`].
-#[derive(Clone, Debug)]
-pub struct SandboxBuilder {
-    jobs: usize,
-    seed: u64,
-    token_lifetime: Duration,
-    port: u16,
-    faults: Vec<Fault>,
-    job_state_keys: JobStateKeys,
-    speed: f64,
-    pending: Duration,
-}
-
-impl Default for SandboxBuilder {
-    fn default() -> Self {
-        Self {
-            jobs: DEFAULT_JOBS,
-            seed: DEFAULT_SEED,
-            token_lifetime: DEFAULT_TOKEN_LIFETIME,
-            port: 0,
-            faults: Vec::new(),
-            job_state_keys: JobStateKeys::default(),
-            speed: 1.0,
-            pending: DEFAULT_PENDING,
-        }
-    }
-}
-
-impl SandboxBuilder {
-    /// How many EHPC jobs to seed (default [`DEFAULT_JOBS`]); 100,000 is fine.
-    pub fn jobs(mut self, jobs: usize) -> Self {
-        self.jobs = jobs;
-        self
-    }
-
-    /// The seed all generated data follows from (default [`DEFAULT_SEED`]).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// How long SCNet tokens live (default 24 h); short ones let tests see expiry.
-    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime;
-        self
-    }
-
-    /// The EHPC server's port; the SCNet API, platform and hpc servers take the next
-    /// three. 0 (the default) picks four free ports.
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// A fault waiting from the start (see [`Sandbox::inject`]).
-    pub fn fault(mut self, fault: Fault) -> Self {
-        self.faults.push(fault);
-        self
-    }
-
-    /// The state names of `view/jobs/state` (default [`JobStateKeys::Jobview`]).
-    pub fn job_state_keys(mut self, keys: JobStateKeys) -> Self {
-        self.job_state_keys = keys;
-        self
-    }
-
-    /// How much faster than real time submitted jobs wait and run (default 1): with
-    /// 100, a `sleep 60` runs in 0.6 s. Values that are not positive mean 1; the most
-    /// is a million.
-    pub fn speed(mut self, factor: f64) -> Self {
-        self.speed = factor;
-        self
-    }
-
-    /// How long a submitted job stays pending before it runs, before the speed factor
-    /// (default [`DEFAULT_PENDING`]).
-    pub fn pending_time(mut self, pending: Duration) -> Self {
-        self.pending = pending;
-        self
-    }
-
-    /// Binds 127.0.0.1 and starts the four servers on the current tokio runtime.
-    pub async fn start(self) -> io::Result<Sandbox> {
-        let port_at = |n: u16| match self.port {
-            0 => Ok(0),
-            port => port
-                .checked_add(n)
-                .ok_or_else(|| io::Error::other("port out of range")),
-        };
-        let bind = |port| TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)));
-        let listeners = [
-            bind(port_at(0)?).await?,
-            bind(port_at(1)?).await?,
-            bind(port_at(2)?).await?,
-            bind(port_at(3)?).await?,
-        ];
-        let mut urls = Vec::with_capacity(4);
-        for listener in &listeners {
-            urls.push(format!("http://{}", listener.local_addr()?));
-        }
-        let [ehpc_url, api_url, portal_url, hpc_url] = <[String; 4]>::try_from(urls)
-            .map_err(|_| io::Error::other("four listeners give four URLs"))?;
-        let mut token_key = [0u8; 32];
-        for chunk in token_key.chunks_mut(8) {
-            chunk.copy_from_slice(&rng::unpredictable_u64().to_le_bytes());
-        }
-        let shared = Arc::new(Shared {
-            credentials: Credentials::demo(),
-            jobs: JobStore::seeded(self.jobs, self.seed),
-            // Submitted jobs are numbered after the seeded ones, so they list last.
-            scheduler: crate::scheduler::Scheduler::new(
-                self.speed,
-                self.pending,
-                crate::jobs::FIRST_JOB_ID.saturating_add(self.jobs as u32),
-            ),
-            seed: self.seed,
-            token_lifetime: self.token_lifetime,
-            token_key,
-            hpc_service_url: format!("{hpc_url}/hpc"),
-            job_state_keys: self.job_state_keys,
-            faults: Default::default(),
-            counters: Counters::default(),
-        });
-        for fault in self.faults {
-            shared.faults.push(fault);
-        }
-        let (stop, stopped) = watch::channel(());
-        let routers = [
-            ehpc::router(),
-            scnet::api_router(),
-            scnet::portal_router(),
-            scnet::hpc_router(),
-        ];
-        for (listener, routes) in listeners.into_iter().zip(routers) {
-            serve(listener, app(routes, &shared), stopped.clone());
-        }
-        Ok(Sandbox {
-            ehpc_url,
-            api_url,
-            portal_url,
-            hpc_url,
-            shared,
-            _stop: stop,
-        })
-    }
-}
-
-fn app(routes: Router<Arc<Shared>>, shared: &Arc<Shared>) -> Router {
-    routes
-        .merge(control::router())
-        .fallback(|| async { (StatusCode::NOT_FOUND, "404 Not Found").into_response() })
-        .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            middleware::count_and_fault,
-        ))
-        .with_state(shared.clone())
-}
-
-fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<()>) {
-    let service = app.into_make_service_with_connect_info::<ConnHandle>();
-    tokio::spawn(async move {
-        // Ends when the handle is dropped, which drops the sender.
-        let signal = async move { while stopped.changed().await.is_ok() {} };
-        // An accept loop that fails leaves nothing to report to: the handle's owner
-        // sees connection errors, which is what a dead server looks like.
-        let _ = axum::serve(KillableListener(listener), service)
-            .with_graceful_shutdown(signal)
-            .await;
-    });
-}
+use crate::state::Shared;
 
 /// A running sandbox: four servers on loopback. Dropping it stops them.
 pub struct Sandbox {
@@ -315,6 +129,29 @@ impl Sandbox {
     /// Successful SCNet token renewals.
     pub fn renewals(&self) -> usize {
         self.shared.counters.renewals.load(Ordering::SeqCst)
+    }
+
+    /// How many SCNet history-detail requests came without `acctTime`: the slow full
+    /// scans the real server does without it (more than 30 s, measured). A client that
+    /// always sends `acctTime` keeps this at 0.
+    pub fn history_scans(&self) -> usize {
+        self.shared.counters.history_scans.load(Ordering::SeqCst)
+    }
+
+    /// The SCNet region's scheduler ids as job calls take them (decimal strings), the
+    /// first the one `cluster` lists first.
+    pub fn scnet_scheduler_ids(&self) -> Vec<String> {
+        let ids = &self.shared.scnet.scheduler_ids;
+        ids.iter().map(u64::to_string).collect()
+    }
+
+    /// The SCNet cluster's files: job output lands here, and a test can put input files
+    /// in place or read any file back. The cluster user's home is
+    /// `/public/home/acsandbox`. Job output is brought up to date first, as before any
+    /// SCNet answer, since nothing writes it in the background.
+    pub fn files(&self) -> &FileStore {
+        scnet::outputs::settle(&self.shared);
+        &self.shared.files
     }
 
     /// How many EHPC jobs are seeded.

@@ -3,6 +3,9 @@
 //! `false` or contains `exit K` (K ≠ 0). Times are divided by the speed factor, so a
 //! test can run a `sleep 60` in a few milliseconds. A stopped job ends `stopped`; a
 //! deleted one is gone.
+//!
+//! SCNet jobs run on a second instance, with the run time and exit code of the
+//! simulated shell (`crate::script`) instead of the EHPC rules above.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -24,6 +27,22 @@ pub(crate) struct JobRequest {
     pub stderr: Option<String>,
     pub input_file: Option<String>,
     pub priority: Option<i64>,
+    /// What only an SCNet submit says; `None` for EHPC jobs.
+    pub scnet: Option<Box<ScnetDetails>>,
+}
+
+/// The parts of an SCNet submit that EHPC has no field for.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ScnetDetails {
+    /// Which of the region's schedulers runs the job.
+    pub scheduler_id: u64,
+    /// `GAP_NNODE`, or the number of names in `GAP_NODE_STRING`.
+    pub nodes: i64,
+    pub work_dir: String,
+    /// `GAP_APPNAME`, or the path's `{appname}`.
+    pub app: String,
+    /// The whole `mapAppJobInfo`, for answers that echo what was asked.
+    pub raw: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where a job stands at a moment.
@@ -51,6 +70,27 @@ impl Phase {
     pub fn is_final(self) -> bool {
         matches!(self, Phase::Finished | Phase::Failed | Phase::Stopped)
     }
+
+    /// SCNet's realtime `jobStatus`: every ended job is `statC`, so a failure or a cancel
+    /// shows only in `reason` (the vendor's realtime codes have no failed state).
+    pub fn scnet_realtime(self) -> &'static str {
+        match self {
+            Phase::Pending => "statQ",
+            Phase::Running => "statR",
+            Phase::Finished | Phase::Failed | Phase::Stopped => "statC",
+        }
+    }
+
+    /// SCNet's history `jobState` (scnet-cli's codes); a live job, never in history,
+    /// keeps its realtime code.
+    pub fn scnet_history(self) -> &'static str {
+        match self {
+            Phase::Finished => "statC",
+            Phase::Failed => "statD",
+            Phase::Stopped => "statDE",
+            live => live.scnet_realtime(),
+        }
+    }
 }
 
 /// One submitted job.
@@ -66,6 +106,8 @@ pub(crate) struct SimJob {
     /// How long it waits, then runs, on the scaled clock.
     pending: Duration,
     run: Duration,
+    /// The code the job ends with if nobody stops it; non-zero means failed.
+    exit: i64,
 }
 
 impl SimJob {
@@ -85,7 +127,7 @@ impl SimJob {
             Phase::Pending
         } else if !ended(elapsed) {
             Phase::Running
-        } else if exit_code(&self.request.cmd_line) != 0 {
+        } else if self.exit != 0 {
             Phase::Failed
         } else {
             Phase::Finished
@@ -108,6 +150,17 @@ impl SimJob {
             _ => None,
         };
         (started, ended)
+    }
+
+    /// The code the job ends with when it runs to its end.
+    pub fn exit_code(&self) -> i64 {
+        self.exit
+    }
+
+    /// For a stopped job, how long it had run when stopped (on the scaled clock), or
+    /// `Some(None)` when it was stopped before it started; `None` if never stopped.
+    pub fn stopped_into_run(&self) -> Option<Option<Duration>> {
+        self.stopped_after.map(|at| at.checked_sub(self.pending))
     }
 }
 
@@ -181,8 +234,16 @@ impl Scheduler {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Queues a job; its uuid and scheduler id.
+    /// Queues a job that runs for its command's leading `sleep` and fails on `false` or
+    /// `exit K`; its uuid and scheduler id.
     pub fn submit(&self, request: JobRequest) -> SimJob {
+        let run = leading_sleep(&request.cmd_line);
+        let exit = exit_code(&request.cmd_line);
+        self.submit_scripted(request, run, exit)
+    }
+
+    /// Queues a job that runs for `run` (scaled) and then ends with `exit`.
+    pub fn submit_scripted(&self, request: JobRequest, run: Duration, exit: i64) -> SimJob {
         let mut jobs = self.lock();
         let job_id = self
             .next_job_id
@@ -194,7 +255,8 @@ impl Scheduler {
             submitted_at: Instant::now(),
             stopped_after: None,
             pending: self.pending,
-            run: leading_sleep(&request.cmd_line),
+            run,
+            exit,
             request,
         };
         jobs.push(job.clone());
@@ -237,6 +299,29 @@ impl Scheduler {
         self.lock().iter().find(|job| job.uuid == uuid).cloned()
     }
 
+    /// The job with this scheduler id, if any (SCNet addresses jobs by it).
+    pub fn get_by_id(&self, job_id: u32) -> Option<SimJob> {
+        self.lock().iter().find(|job| job.job_id == job_id).cloned()
+    }
+
+    /// Cancels those of the jobs that are still pending or running, at once, and
+    /// answers their ids; ended and unknown ones are left as they are. Unlike
+    /// [`Scheduler::stop`] it never refuses: SCNet reports what it could cancel.
+    pub fn cancel(&self, job_ids: &[u32]) -> Vec<u32> {
+        let mut jobs = self.lock();
+        let mut cancelled = Vec::new();
+        for job in jobs.iter_mut().filter(|job| job_ids.contains(&job.job_id)) {
+            // One reading of the clock decides both whether it is live and when it
+            // stopped, so a job cancelled as it ends is either cancelled or finished.
+            let at = job.elapsed(self.speed);
+            if job.stopped_after.is_none() && at < job.pending + job.run {
+                job.stopped_after = Some(at);
+                cancelled.push(job.job_id);
+            }
+        }
+        cancelled
+    }
+
     /// Stops the jobs, all or none: a job that has ended refuses (1400), an unknown one
     /// is not found (2100).
     pub fn stop(&self, uuids: &[String]) -> Result<(), Refusal> {
@@ -272,77 +357,6 @@ impl Scheduler {
     }
 }
 
+pub(crate) mod output_stages;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn request(cmd: &str) -> JobRequest {
-        JobRequest {
-            name: "t".into(),
-            cmd_line: cmd.into(),
-            ..JobRequest::default()
-        }
-    }
-
-    #[test]
-    fn commands_choose_how_long_a_job_runs_and_how_it_ends() {
-        assert_eq!(leading_sleep("sleep 30"), Duration::from_secs(30));
-        assert_eq!(leading_sleep("sleep 0.5; echo"), Duration::from_millis(500));
-        assert_eq!(leading_sleep("echo sleep 3"), Duration::ZERO);
-        assert_eq!(exit_code("false"), 1);
-        assert_eq!(exit_code("sleep 1; exit 3"), 3);
-        assert_eq!(exit_code("echo hello"), 0);
-    }
-
-    #[test]
-    fn a_job_is_pending_then_running_then_finished_or_failed() {
-        // 10,000 times faster: a `sleep 100` takes 10 ms, the pending second 0.1 ms.
-        let scheduler = Scheduler::new(10_000.0, Duration::from_secs(1), 1);
-        let ok = scheduler.submit(request("sleep 100"));
-        let failed = scheduler.submit(request("sleep 100; exit 2"));
-        assert_ne!(
-            scheduler.get(&ok.uuid).unwrap().phase(10_000.0),
-            Phase::Finished
-        );
-        std::thread::sleep(Duration::from_millis(30));
-        assert_eq!(
-            scheduler.get(&ok.uuid).unwrap().phase(10_000.0),
-            Phase::Finished
-        );
-        assert_eq!(
-            scheduler.get(&failed.uuid).unwrap().phase(10_000.0),
-            Phase::Failed
-        );
-        assert_eq!(
-            scheduler
-                .stop(std::slice::from_ref(&ok.uuid))
-                .unwrap_err()
-                .0,
-            1400
-        );
-        scheduler.delete(std::slice::from_ref(&ok.uuid)).unwrap();
-        assert!(scheduler.get(&ok.uuid).is_none());
-        assert_eq!(scheduler.delete(&[ok.uuid]).unwrap_err().0, 2100);
-    }
-
-    #[test]
-    fn a_deleted_job_s_id_is_never_given_again() {
-        let scheduler = Scheduler::new(1.0, Duration::from_secs(60), 1);
-        let a = scheduler.submit(request("sleep 1"));
-        let b = scheduler.submit(request("sleep 1"));
-        scheduler.delete(std::slice::from_ref(&a.uuid)).unwrap();
-        let c = scheduler.submit(request("sleep 1"));
-        assert_ne!(c.uuid, b.uuid);
-        assert_ne!(c.job_id, b.job_id);
-    }
-
-    #[test]
-    fn a_stopped_job_stays_stopped() {
-        let scheduler = Scheduler::new(1.0, Duration::from_secs(60), 1);
-        let job = scheduler.submit(request("sleep 1"));
-        scheduler.stop(std::slice::from_ref(&job.uuid)).unwrap();
-        let job = scheduler.get(&job.uuid).unwrap();
-        assert_eq!(job.phase(1.0), Phase::Stopped);
-        assert!(job.times(1.0).1.is_some());
-    }
-}
+mod tests;

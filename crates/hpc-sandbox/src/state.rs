@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use crate::credentials::Credentials;
 use crate::faults::FaultQueue;
+use crate::files::FileStore;
 use crate::jobs::JobStore;
+use crate::scheduler::output_stages::Outputs;
 
 /// Shared by the four servers of one sandbox.
 pub(crate) struct Shared {
@@ -15,6 +17,13 @@ pub(crate) struct Shared {
     pub(crate) jobs: JobStore,
     /// Jobs submitted through the API, run by the simulated scheduler.
     pub(crate) scheduler: crate::scheduler::Scheduler,
+    /// Jobs submitted to the SCNet region, kept apart from the EHPC ones.
+    pub(crate) scnet_scheduler: crate::scheduler::Scheduler,
+    pub(crate) scnet: ScnetSettings,
+    /// The SCNet cluster's files, job output among them.
+    pub(crate) files: FileStore,
+    /// Which SCNet jobs' output files are written, and how far.
+    pub(crate) outputs: Outputs,
     pub(crate) seed: u64,
     pub(crate) token_lifetime: Duration,
     /// Key the sandbox signs its JWTs with; random per sandbox, so tokens of one
@@ -35,6 +44,8 @@ pub(crate) struct Counters {
     pub(crate) logins: AtomicUsize,
     pub(crate) renewals: AtomicUsize,
     pub(crate) tokens_issued: AtomicUsize,
+    /// History-detail requests without `acctTime`: the slow full scans.
+    pub(crate) history_scans: AtomicUsize,
 }
 
 impl Counters {
@@ -73,6 +84,25 @@ impl Counters {
     }
 }
 
+/// How the SCNet region's job service behaves.
+#[derive(Clone, Debug)]
+pub(crate) struct ScnetSettings {
+    /// The schedulers' ids, the first the one `cluster` always listed.
+    pub(crate) scheduler_ids: Vec<u64>,
+    /// How long an ended job stays in the realtime list, before the speed factor.
+    pub(crate) realtime_retention: Duration,
+    /// Lines per `file/content` page.
+    pub(crate) page_lines: u64,
+}
+
+impl ScnetSettings {
+    /// The scheduler a decimal id names, if it is one of the region's.
+    pub(crate) fn scheduler(&self, id: &str) -> Option<u64> {
+        let id: u64 = id.trim().parse().ok()?;
+        self.scheduler_ids.contains(&id).then_some(id)
+    }
+}
+
 /// Which names `view/jobs/state` gives the states. Live servers use the `jobview_status_*`
 /// keys; the vendor's page documents the Chinese ones. Clients must map both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,4 +112,17 @@ pub enum JobStateKeys {
     Jobview,
     /// `运行`, `排队`, `保留`, `挂起`, `其他`, as documented.
     Documented,
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::Shared;
+
+    /// A sandbox's shared state with no servers, for unit tests of handlers' parts.
+    pub(crate) fn shared() -> Shared {
+        crate::Sandbox::builder()
+            .jobs(0)
+            .shared("http://127.0.0.1:1/hpc".to_owned())
+            .unwrap_or_else(|error| panic!("a temporary directory: {error}"))
+    }
 }

@@ -93,6 +93,7 @@ pub(crate) async fn submit(State(shared): State<Arc<Shared>>, request: Request) 
         stderr: text(&fields, "stderr_redirect_path"),
         input_file: text(&fields, "input_file"),
         priority: number(&fields, "priority"),
+        scnet: None,
     });
     let phase = job.phase(shared.scheduler.speed);
     // `job_id` as a string, as the vendor's table types it.

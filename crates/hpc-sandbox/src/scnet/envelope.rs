@@ -60,6 +60,12 @@ pub(crate) mod codes {
     pub(crate) const TOKEN: (&str, &str) = ("10008", "权限不足");
     /// No permission: bad login signature, wrong user for the token, wrong kind of token.
     pub(crate) const DENIED: (&str, &str) = ("10009", "无此接口权限");
+    /// A cancel that found no job of its batch still queued or running.
+    pub(crate) const NOT_LIVE: (&str, &str) = ("10004", "作业不存在或已结束");
+    /// `file/content` of a path where there is no file.
+    pub(crate) const NO_FILE: (&str, &str) = ("911020", "文件不存在");
+    /// The submit code of an sbatch refusal; its `msg` is sbatch's text.
+    pub(crate) const SBATCH: &str = "815007";
 }
 
 /// Shorthand for [`scnet_error`] with one of [`codes`].

@@ -60,21 +60,39 @@ pub(crate) async fn walltime(
     })
 }
 
-/// `GET /hpc/openapi/v2/cluster`: the region's one scheduler, its id a number as the
-/// vendor documents it (clients also meet it as a string).
+/// A scheduler's name, by its place in the region: `Cluster`, `Cluster2`, ...
+pub(crate) fn scheduler_name(index: usize) -> String {
+    match index {
+        0 => "Cluster".to_owned(),
+        n => format!("Cluster{}", n + 1),
+    }
+}
+
+/// `GET /hpc/openapi/v2/cluster`: the region's schedulers, ids numbers as the vendor
+/// documents them (clients also meet them as strings). The first is the same whatever
+/// their number, so a client written against one scheduler keeps working.
 pub(crate) async fn schedulers(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     if let Err(error) = region_claims(&shared, &headers, codes::DENIED) {
         return fail(error);
     }
+    let schedulers: Vec<serde_json::Value> = shared
+        .scnet
+        .scheduler_ids
+        .iter()
+        .enumerate()
+        .map(|(index, id)| {
+            serde_json::json!({
+                "id": id,
+                "text": scheduler_name(index),
+                "JobManagerType": "SLURM",
+                "JobManagerAddr": format!("10.8.150.{}", 45 + index % 200),
+                "JobManagerPort": "9091",
+            })
+        })
+        .collect();
     json_value(&serde_json::json!({
         "code": "0",
         "msg": SUCCESS,
-        "data": [{
-            "id": 1_638_523_853_u64 + shared.seed % 1000,
-            "text": "Cluster",
-            "JobManagerType": "SLURM",
-            "JobManagerAddr": "10.8.150.45",
-            "JobManagerPort": "9091",
-        }],
+        "data": schedulers,
     }))
 }

@@ -1,12 +1,20 @@
 //! The fake SCNet servers: the API host (AK/SK login), the platform host (`/ac/...`) and
 //! the region's hpc host (`/hpc/...`), as docs/api-notes.md §2 describes.
 
+mod cancel;
+mod content;
 pub(crate) mod envelope;
+mod history;
 mod hpc;
 pub(crate) mod jwt;
 mod live;
 pub(crate) mod login;
+pub(crate) mod outputs;
 mod platform;
+mod queues;
+mod realtime;
+mod submit;
+mod view;
 
 use std::sync::Arc;
 
@@ -52,6 +60,28 @@ pub(crate) fn hpc_router() -> Router<Arc<Shared>> {
             "/hpc/openapi/v2/view/walltime/users/{user}",
             get(hpc::walltime),
         )
+        .route("/hpc/openapi/v2/queuenames/users/{user}", get(queues::list))
+        .route("/hpc/openapi/v2/userquotas/queues", get(queues::limits))
+        .route(
+            "/hpc/openapi/v2/apptemplates/{apptype}/{appname}/job",
+            post(submit::submit),
+        )
+        .route(
+            "/hpc/openapi/v2/jobs",
+            get(realtime::list).delete(cancel::cancel),
+        )
+        .route("/hpc/openapi/v2/jobs/{job_id}", get(realtime::detail))
+        .route("/hpc/openapi/v2/historyjobs", get(history::list))
+        .route(
+            "/hpc/openapi/v2/historyjobs/{jobmanager_id}/{job_id}",
+            get(history::detail),
+        )
+        .route("/hpc/openapi/v2/file/content", post(content::read))
+}
+
+/// The id of the region's first scheduler; the others count up from it.
+pub(crate) fn first_scheduler_id(seed: u64) -> u64 {
+    1_638_523_853 + seed % 1000
 }
 
 /// The claims of the request's `token` header, or the error answer: 10003 when there is

@@ -2,6 +2,8 @@
 //! docs/api-notes.md and independently of the sandbox's own checks.
 #![allow(dead_code)]
 
+pub mod scnet;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ehpc_client::types::JobListResponse;

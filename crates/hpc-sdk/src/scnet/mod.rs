@@ -201,7 +201,10 @@ impl Client {
     /// Runs `work` as one user call: logins, discovery, renewals, retries and waits all
     /// under the one per-operation deadline.
     async fn operation<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-        let result = crate::deadline::operation(self.inner.rt.timeouts.per_operation, work).await;
+        // Boxed: operations nest (a submit finds its scheduler, a lookup reads the history),
+        // and each level would otherwise carry the whole of the next in its own future.
+        let result =
+            crate::deadline::operation(self.inner.rt.timeouts.per_operation, Box::pin(work)).await;
         // A server that echoes the login's access key into an error must not show it.
         result.map_err(|error| match self.inner.tokens.access_key() {
             Some(key) => error.redact(key),
