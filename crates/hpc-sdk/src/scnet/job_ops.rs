@@ -1,115 +1,13 @@
-//! `jobs().get(id)`, `jobs().cancel(ids)` and `jobs().find_submitted(&doubt)`: the calls
-//! that follow one job from the realtime list into the history.
+//! `jobs().get(id)` and `jobs().cancel(ids)`: the calls that follow one job from the
+//! realtime list into the history.
 
 use scnet_client::operations as ops;
 use scnet_client::types::{CancelJobsRequest, HistoryJobDetail, JobDetail};
 
-use super::{Client, Jobs, lenient};
+use super::record::JobRecord;
+
+use super::{Client, Jobs};
 use crate::error::{Error, Result};
-use crate::job::JobStatus;
-use crate::{Job, Platform};
-
-/// A job as the server knows it now: live (in the realtime list) or finished (only in
-/// the history).
-#[derive(Clone, Debug, PartialEq)]
-pub enum JobRecord {
-    /// In the realtime list: queued, running, or ended less than five minutes ago.
-    Live(Box<JobDetail>),
-    /// Only in the history.
-    Finished(Box<HistoryJobDetail>),
-}
-
-impl JobRecord {
-    /// The SDK's status of the record.
-    ///
-    /// ```
-    /// use hpc_sdk::scnet::JobRecord;
-    /// let live: hpc_sdk::scnet::types::JobDetail =
-    ///     serde_json::from_value(serde_json::json!({"jobStatus": "statR"})).unwrap();
-    /// assert_eq!(JobRecord::Live(Box::new(live)).status(), hpc_sdk::JobStatus::Running);
-    /// ```
-    pub fn status(&self) -> JobStatus {
-        match self {
-            JobRecord::Live(job) => JobStatus::from_scnet_realtime(
-                job.job_status.as_deref().unwrap_or_default(),
-                job.reason.as_deref(),
-            ),
-            JobRecord::Finished(job) => {
-                JobStatus::from_scnet(job.job_state.as_deref().unwrap_or_default())
-            }
-        }
-    }
-
-    /// The file the job's stdout (or, with `stderr`, its stderr) goes to, when known:
-    /// the record's path, else `<work dir>/std.out.<id>`, the default layout.
-    pub fn output_path(&self, stderr: bool) -> Option<String> {
-        let (path, work_dir, id) = match self {
-            JobRecord::Live(job) => (
-                if stderr {
-                    &job.error_path
-                } else {
-                    &job.output_path
-                }
-                .clone(),
-                job.work_dir.clone().or(job.workdir.clone()),
-                job.job_id.as_ref().and_then(lenient::text),
-            ),
-            JobRecord::Finished(job) => (
-                if stderr { &job.stderr } else { &job.stdout }.clone(),
-                job.workdir.clone(),
-                job.job_id.clone(),
-            ),
-        };
-        let stem = if stderr { "std.err" } else { "std.out" };
-        path.filter(|p| p.starts_with('/')).or_else(|| {
-            let (dir, id) = (work_dir?, id?);
-            Some(format!("{}/{stem}.{id}", dir.trim_end_matches('/')))
-        })
-    }
-}
-
-impl From<JobRecord> for Job {
-    fn from(record: JobRecord) -> Self {
-        let status = record.status();
-        let raw = match &record {
-            JobRecord::Live(job) => serde_json::to_value(job),
-            JobRecord::Finished(job) => serde_json::to_value(job),
-        }
-        .unwrap_or_default();
-        let (id, name, queue, user, cores, submitted, started) = match record {
-            JobRecord::Live(job) => (
-                job.job_id.as_ref().and_then(lenient::text),
-                job.job_name,
-                job.queue,
-                job.user_name.or(job.user),
-                job.proc_num_req.as_ref().and_then(lenient::count),
-                job.job_submit_time.as_ref().and_then(lenient::text),
-                job.job_start_time.as_ref().and_then(lenient::text),
-            ),
-            JobRecord::Finished(job) => (
-                job.job_id,
-                job.job_name,
-                job.queue,
-                job.user_name.or(job.owner),
-                job.job_proc_num.as_ref().and_then(lenient::count),
-                job.job_queue_time.as_ref().and_then(lenient::text),
-                job.job_start_time.as_ref().and_then(lenient::text),
-            ),
-        };
-        Job {
-            platform: Platform::Scnet,
-            id: id.unwrap_or_default(),
-            name,
-            status,
-            queue,
-            user,
-            cores,
-            submitted,
-            started,
-            raw,
-        }
-    }
-}
 
 /// A one-job lookup: the realtime detail, else the history; built by [`Jobs::get`].
 ///
@@ -355,12 +253,6 @@ impl CancelJobs {
     }
 }
 
-/// How long before the recorded send time a job may say it was submitted.
-const CLOCK_SLACK: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
-/// How many times `find_submitted` looks, and the wait between two looks.
-const LOOKS: usize = 3;
-const BETWEEN_LOOKS: std::time::Duration = std::time::Duration::from_secs(2);
-
 impl Jobs {
     /// A new job; set its fields, then `.send()`.
     pub fn submit(&self) -> super::SubmitJob {
@@ -391,100 +283,6 @@ impl Jobs {
             user: None,
         }
     }
-
-    /// The job a doubtful submit ([`Error::MaybeSubmitted`]) may have created, in the
-    /// client's region: the newest job of that scheduler with exactly that name in the
-    /// realtime list, else in the history since a few minutes before the submit. The
-    /// lists are read up to three times, two seconds apart, before answering `None`
-    /// (strong evidence, not proof, that no job was created). Any other error is
-    /// `InvalidInput`.
-    ///
-    /// ```no_run
-    /// # async fn run(client: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
-    /// let submit = client.jobs().submit().name("n").command("true").queue("comp");
-    /// match submit.send().await {
-    ///     Err(doubt @ hpc_sdk::Error::MaybeSubmitted { .. }) => {
-    ///         if let Some(job) = client.jobs().find_submitted(&doubt).await? {
-    ///             println!("it was submitted as {}", job.id);
-    ///         }
-    ///     }
-    ///     other => { other?; }
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn find_submitted(&self, doubt: &Error) -> Result<Option<Job>> {
-        let Error::MaybeSubmitted {
-            name,
-            cluster,
-            sent_at,
-            ..
-        } = doubt
-        else {
-            return Err(Error::invalid_input(
-                "find_submitted takes the MaybeSubmitted error of a submit",
-            ));
-        };
-        let earliest = *sent_at - CLOCK_SLACK;
-        for look in 0..LOOKS {
-            if look > 0 {
-                self.client.inner.rt.sleep.sleep(BETWEEN_LOOKS).await;
-            }
-            if let Some(job) = self.newest_named(cluster, name, earliest).await? {
-                return Ok(Some(job));
-            }
-        }
-        Ok(None)
-    }
-
-    async fn newest_named(
-        &self,
-        scheduler: &str,
-        name: &str,
-        earliest: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<Job>> {
-        use futures::TryStreamExt;
-        let live: Vec<_> = self
-            .list()
-            .scheduler_id(scheduler)
-            .name(name)
-            .items()
-            .try_collect()
-            .await?;
-        let newest_live = live
-            .into_iter()
-            .filter(|job| job.job_name.as_deref() == Some(name))
-            .max_by_key(|job| numeric_id(job.job_id.as_ref().and_then(lenient::text)));
-        if let Some(job) = newest_live {
-            let started = job.job_start_time.as_ref().and_then(lenient::parse_time);
-            if started.is_none_or(|at| at >= earliest) {
-                return Ok(Some(Job::from(job)));
-            }
-        }
-        let now = chrono::DateTime::<chrono::Utc>::from(self.client.inner.rt.clock.now());
-        let finished = self
-            .client
-            .history()
-            .list()
-            .scheduler_id(scheduler)
-            .name(name)
-            .by_queue_time(true)
-            .since(earliest)
-            .until(now + CLOCK_SLACK)
-            .send()
-            .await?;
-        Ok(finished
-            .items
-            .into_iter()
-            .filter(|job| job.job_name.as_deref() == Some(name))
-            .max_by_key(|job| numeric_id(job.job_id.as_ref().and_then(lenient::text)))
-            .map(Job::from))
-    }
-}
-
-/// A job id's number for ordering (`5_1` sorts as 5); ids that are not numbers last.
-fn numeric_id(id: Option<String>) -> u64 {
-    id.and_then(|id| id.split(['_', '.', '[']).next()?.parse().ok())
-        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -498,19 +296,5 @@ mod tests {
         }
         check_id("5_1").unwrap();
         check_id("35919").unwrap();
-    }
-
-    #[test]
-    fn output_paths_come_from_the_record_or_the_default_layout() {
-        let live: JobDetail = serde_json::from_value(serde_json::json!({
-            "jobId": 7, "outputPath": "/w/out.7", "workDir": "/w/"
-        }))
-        .unwrap();
-        let live = JobRecord::Live(Box::new(live));
-        assert_eq!(live.output_path(false).as_deref(), Some("/w/out.7"));
-        assert_eq!(live.output_path(true).as_deref(), Some("/w/std.err.7"));
-        let done: HistoryJobDetail =
-            serde_json::from_value(serde_json::json!({"jobId": "8"})).unwrap();
-        assert_eq!(JobRecord::Finished(Box::new(done)).output_path(false), None);
     }
 }

@@ -14,6 +14,7 @@ mod auth;
 mod config;
 mod discovery;
 mod envelope;
+mod find_submitted;
 #[rustfmt::skip]
 #[allow(clippy::all, unused_mut)]
 mod generated;
@@ -25,6 +26,7 @@ mod output;
 mod pipeline;
 mod queues;
 mod realtime;
+mod record;
 mod scheduler;
 mod submit;
 mod token;
@@ -38,11 +40,12 @@ pub use generated::{
     GetJobStateCounts, GetUsedWalltime, Jobs, ListMemberJobs, ListSchedulers, Schedulers, Usage,
 };
 pub use history::{DEFAULT_HISTORY_WINDOW, GetHistoryJob, History, ListHistoryJobs};
-pub use job_ops::{CancelJobs, GetJob, JobRecord, JobsCancelled};
+pub use job_ops::{CancelJobs, GetJob, JobsCancelled};
 pub use ops::{JobStateCounts, ListRegions, Region, Regions};
 pub use output::{JobOutput, OutputStream};
 pub use queues::{Queues, QueuesRequest};
 pub use realtime::{DEFAULT_PAGE_SIZE, ListJobs, MAX_PAGE_SIZE, realtime_status};
+pub use record::JobRecord;
 pub use submit::{DEFAULT_WALLTIME, SubmitJob, SubmittedJob, parse_walltime, walltime_text};
 /// Token helpers, public only for tests: not part of the supported API.
 #[doc(hidden)]
