@@ -180,7 +180,21 @@ fn the_facts_of_each_operation_come_from_the_spec() {
         assert_eq!(mutation.idempotent, false, "{}", mutation.id);
     }
     assert_eq!(scnet_ops::CANCEL_JOBS.method, "DELETE");
-    assert_eq!(scnet_ops::OPERATIONS.len(), 18);
+    assert_eq!(scnet_ops::OPERATIONS.len(), 24);
+    // The efile calls go to the efile gateway; the streamed ones (multipart uploads, the
+    // binary download) keep their facts although progenitor generates no method for them.
+    for efile in [
+        scnet_ops::LIST_FILES,
+        scnet_ops::MAKE_DIRECTORY,
+        scnet_ops::UPLOAD_FILE,
+        scnet_ops::UPLOAD_CHUNK,
+        scnet_ops::MERGE_CHUNKS,
+        scnet_ops::DOWNLOAD_FILE,
+    ] {
+        assert_eq!(efile.host, scnet_ops::Host::RegionEfile, "{}", efile.id);
+    }
+    assert_eq!(scnet_ops::UPLOAD_FILE.idempotent, false);
+    assert_eq!(scnet_ops::MERGE_CHUNKS.idempotent, false);
 }
 
 #[tokio::test]

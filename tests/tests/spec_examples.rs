@@ -232,6 +232,12 @@ fn scnet_spec_holds_every_documented_endpoint_and_header() {
         ("/hpc/openapi/v2/historyjobs", "get"),
         ("/hpc/openapi/v2/historyjobs/{jobmanagerId}/{jobId}", "get"),
         ("/hpc/openapi/v2/file/content", "post"),
+        ("/efile/openapi/v2/file/list", "get"),
+        ("/efile/openapi/v2/file/mkdir", "post"),
+        ("/efile/openapi/v2/file/upload", "post"),
+        ("/efile/openapi/v2/file/burst", "post"),
+        ("/efile/openapi/v2/file/merge", "post"),
+        ("/efile/openapi/v2/file/download", "get"),
     ];
     // The cancel is a DELETE on the realtime list's path.
     assert!(spec["paths"]["/hpc/openapi/v2/jobs"]["delete"].is_object());

@@ -128,7 +128,7 @@ pub fn run(root: &Path, check: bool) -> anyhow::Result<Outcome> {
 /// The client and the httpmock helpers for one target, as (path, contents).
 fn generate(root: &Path, target: &Target) -> anyhow::Result<Vec<(PathBuf, String)>> {
     let spec_path = root.join(target.spec);
-    let spec = spec::load(&spec_path)?;
+    let spec = without_streamed(spec::load(&spec_path)?);
     let src = root.join(target.crate_dir).join("src");
 
     let mut settings = GenerationSettings::new();
@@ -192,6 +192,39 @@ fn generate(root: &Path, target: &Target) -> anyhow::Result<Vec<(PathBuf, String
             text("error codes", layers::codes::generate(&raw, &target.codes)?)?,
         ),
     ])
+}
+
+/// The spec without the operations marked `x-hpc.transport: stream` (multipart uploads,
+/// binary downloads): progenitor generates no streaming multipart client, so the SDK
+/// sends those itself. Their facts still reach the layers, which read the raw spec.
+fn without_streamed(mut spec: openapiv3::OpenAPI) -> openapiv3::OpenAPI {
+    let streamed = |op: &Option<openapiv3::Operation>| {
+        op.as_ref().is_some_and(|op| {
+            op.extensions
+                .get("x-hpc")
+                .and_then(|facts| facts.get("transport"))
+                .and_then(|t| t.as_str())
+                == Some("stream")
+        })
+    };
+    spec.paths.paths.retain(|_, item| {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            return true;
+        };
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ] {
+            if streamed(op) {
+                *op = None;
+            }
+        }
+        item.iter().next().is_some()
+    });
+    spec
 }
 
 /// progenitor's httpmock helpers match a query parameter by its `Display` text, which

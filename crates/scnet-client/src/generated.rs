@@ -185,6 +185,32 @@ the jobs' state afterwards.
             Default::default()
         }
     }
+    ///An efile answer whose `data` carries nothing the SDK reads.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EfileResponse {
+        pub code: crate::Code,
+        ///Not documented; any JSON value is accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::serde_json::Value>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl EfileResponse {
+        pub fn builder() -> builder::EfileResponse {
+            Default::default()
+        }
+    }
     /**The envelope of every SCNet answer: `code` `"0"` is success; anything else is an
 error, with `msg` (or `message`, on some deployments) saying why.
 */
@@ -292,6 +318,131 @@ error, with `msg` (or `message`, on some deployments) saying why.
     }
     impl FileContentResponse {
         pub fn builder() -> builder::FileContentResponse {
+            Default::default()
+        }
+    }
+    ///One file or folder (urchin's `SugonFileInfo`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct FileEntry {
+        ///Creation time.
+        #[serde(
+            rename = "creationTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub creation_time: ::std::option::Option<::std::string::String>,
+        ///The server's key; a string or an int64 depending on the version.
+        #[serde(
+            rename = "fileKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_key: ::std::option::Option<::serde_json::Value>,
+        ///Whether it is a folder.
+        #[serde(
+            rename = "isDirectory",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_directory: ::std::option::Option<bool>,
+        ///Last change, e.g. `2021-09-06 15:02:57`.
+        #[serde(
+            rename = "lastModifiedTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_time: ::std::option::Option<::std::string::String>,
+        ///The entry's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The owner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<::std::string::String>,
+        ///Its absolute path.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        ///Permissions, e.g. `rwxrwxr-x`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub permission: ::std::option::Option<::std::string::String>,
+        ///Its size in bytes. A number; any JSON value is accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<::serde_json::Value>,
+        ///Its type as the server names it.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl FileEntry {
+        pub fn builder() -> builder::FileEntry {
+            Default::default()
+        }
+    }
+    ///A page of a folder (the urchin Go SDK's shape, not vendor text).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct FileListPage {
+        ///The entries, under the key scnet-cli also reads.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub children: ::std::option::Option<::std::vec::Vec<FileEntry>>,
+        ///The entries of the page.
+        #[serde(
+            rename = "fileList",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_list: ::std::option::Option<::std::vec::Vec<FileEntry>>,
+        ///The filter used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub keyword: ::std::option::Option<::std::string::String>,
+        ///The folder.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        ///Whether sharing is on.
+        #[serde(
+            rename = "shareEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub share_enabled: ::std::option::Option<bool>,
+        ///The number of entries. A number; any JSON value is accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<::serde_json::Value>,
+    }
+    impl FileListPage {
+        pub fn builder() -> builder::FileListPage {
+            Default::default()
+        }
+    }
+    ///A page of a folder.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct FileListResponse {
+        pub code: crate::Code,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<FileListPage>,
+        ///Sent by some deployments in place of `msg`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///信息, e.g. `success`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+    }
+    impl FileListResponse {
+        pub fn builder() -> builder::FileListResponse {
             Default::default()
         }
     }
@@ -1148,6 +1299,42 @@ requeued. A string, so that a status added later still decodes.
             Default::default()
         }
     }
+    ///The form body of a merge.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct MergeChunksRequest {
+        ///As in the chunks.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cover: ::std::option::Option<::std::string::String>,
+        ///The file's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filename: ::std::option::Option<::std::string::String>,
+        ///文件id. Not explained; the examples send `1`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The upload's id, as the examples spell the field.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        ///The same id, as the table spells the field (sic).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub indentifier: ::std::option::Option<::std::string::String>,
+        ///文件存放路径. The target directory.
+        pub path: ::std::string::String,
+        ///文件的相对路径. As in the chunks.
+        #[serde(rename = "relativePath")]
+        pub relative_path: ::std::string::String,
+    }
+    impl MergeChunksRequest {
+        pub fn builder() -> builder::MergeChunksRequest {
+            Default::default()
+        }
+    }
     /**One queue. `aclHosts`, `id`, `text` and `queNodes` are vendor text; the other fields
 are keys a public client (lql341/scnet-hpc) reads, untyped where they hold numbers.
 */
@@ -1719,6 +1906,81 @@ holding `token`.
             Default::default()
         }
     }
+    ///The multipart body of one chunk.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UploadChunkRequest {
+        ///当前分片序号. This chunk's number, from 1.
+        #[serde(rename = "chunkNumber")]
+        pub chunk_number: i64,
+        ///定义每片的字节数. The nominal chunk size, bytes.
+        #[serde(
+            rename = "chunkSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunk_size: ::std::option::Option<i64>,
+        ///`cover` or `uncover` (default); the merge must repeat it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cover: ::std::option::Option<::std::string::String>,
+        ///当前分片的大小. This chunk's size, bytes.
+        #[serde(
+            rename = "currentChunkSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_chunk_size: ::std::option::Option<i64>,
+        ///The chunk's bytes.
+        pub file: ::std::string::String,
+        ///文件名. The file's name.
+        pub filename: ::std::string::String,
+        ///文件标识. The upload's id; clients use `<size>-<name without dots>`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        ///文件的保存路径. The target directory.
+        pub path: ::std::string::String,
+        ///文件相对于path的相对路径. The path relative to `path`; the merge must repeat it.
+        #[serde(rename = "relativePath")]
+        pub relative_path: ::std::string::String,
+        ///分片总个数. The number of chunks.
+        #[serde(rename = "totalChunks")]
+        pub total_chunks: i64,
+        ///文件总大小. The whole file's size, bytes.
+        #[serde(rename = "totalSize")]
+        pub total_size: i64,
+    }
+    impl UploadChunkRequest {
+        pub fn builder() -> builder::UploadChunkRequest {
+            Default::default()
+        }
+    }
+    ///The multipart body of a one-request upload.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UploadFileRequest {
+        ///`cover` overwrites an existing file; `uncover` (default) keeps it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cover: ::std::option::Option<::std::string::String>,
+        ///The file, as a file part whose filename is the target name.
+        pub file: ::std::string::String,
+        ///文件的保存路径. The target directory, absolute.
+        pub path: ::std::string::String,
+    }
+    impl UploadFileRequest {
+        pub fn builder() -> builder::UploadFileRequest {
+            Default::default()
+        }
+    }
     ///CPU time used.
     #[derive(
         ::serde::Deserialize,
@@ -2267,6 +2529,105 @@ holding `token`.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct EfileResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EfileResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl EfileResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EfileResponse> for super::EfileResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EfileResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EfileResponse> for EfileResponse {
+            fn from(value: super::EfileResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Envelope {
             code: ::std::result::Result<crate::Code, ::std::string::String>,
             message: ::std::result::Result<
@@ -2633,6 +2994,467 @@ holding `token`.
         }
         impl ::std::convert::From<super::FileContentResponse> for FileContentResponse {
             fn from(value: super::FileContentResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    msg: Ok(value.msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileEntry {
+            creation_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_key: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            is_directory: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            last_modified_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            owner: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            permission: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileEntry {
+            fn default() -> Self {
+                Self {
+                    creation_time: Ok(Default::default()),
+                    file_key: Ok(Default::default()),
+                    is_directory: Ok(Default::default()),
+                    last_modified_time: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    owner: Ok(Default::default()),
+                    path: Ok(Default::default()),
+                    permission: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileEntry {
+            pub fn creation_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.creation_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for creation_time: {e}")
+                    });
+                self
+            }
+            pub fn file_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_key: {e}")
+                    });
+                self
+            }
+            pub fn is_directory<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_directory = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_directory: {e}")
+                    });
+                self
+            }
+            pub fn last_modified_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_modified_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_modified_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn owner<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.owner = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for owner: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn permission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.permission = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for permission: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileEntry> for super::FileEntry {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileEntry,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    creation_time: value.creation_time?,
+                    file_key: value.file_key?,
+                    is_directory: value.is_directory?,
+                    last_modified_time: value.last_modified_time?,
+                    name: value.name?,
+                    owner: value.owner?,
+                    path: value.path?,
+                    permission: value.permission?,
+                    size: value.size?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileEntry> for FileEntry {
+            fn from(value: super::FileEntry) -> Self {
+                Self {
+                    creation_time: Ok(value.creation_time),
+                    file_key: Ok(value.file_key),
+                    is_directory: Ok(value.is_directory),
+                    last_modified_time: Ok(value.last_modified_time),
+                    name: Ok(value.name),
+                    owner: Ok(value.owner),
+                    path: Ok(value.path),
+                    permission: Ok(value.permission),
+                    size: Ok(value.size),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileListPage {
+            children: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::FileEntry>>,
+                ::std::string::String,
+            >,
+            file_list: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::FileEntry>>,
+                ::std::string::String,
+            >,
+            keyword: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            share_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileListPage {
+            fn default() -> Self {
+                Self {
+                    children: Ok(Default::default()),
+                    file_list: Ok(Default::default()),
+                    keyword: Ok(Default::default()),
+                    path: Ok(Default::default()),
+                    share_enabled: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileListPage {
+            pub fn children<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::FileEntry>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.children = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for children: {e}")
+                    });
+                self
+            }
+            pub fn file_list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::FileEntry>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_list: {e}")
+                    });
+                self
+            }
+            pub fn keyword<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.keyword = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for keyword: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn share_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.share_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for share_enabled: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileListPage> for super::FileListPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileListPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    children: value.children?,
+                    file_list: value.file_list?,
+                    keyword: value.keyword?,
+                    path: value.path?,
+                    share_enabled: value.share_enabled?,
+                    total: value.total?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileListPage> for FileListPage {
+            fn from(value: super::FileListPage) -> Self {
+                Self {
+                    children: Ok(value.children),
+                    file_list: Ok(value.file_list),
+                    keyword: Ok(value.keyword),
+                    path: Ok(value.path),
+                    share_enabled: Ok(value.share_enabled),
+                    total: Ok(value.total),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileListResponse {
+            code: ::std::result::Result<crate::Code, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<super::FileListPage>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileListResponse {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileListResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Code>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::FileListPage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileListResponse> for super::FileListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    message: value.message?,
+                    msg: value.msg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileListResponse> for FileListResponse {
+            fn from(value: super::FileListResponse) -> Self {
                 Self {
                     code: Ok(value.code),
                     data: Ok(value.data),
@@ -5457,6 +6279,160 @@ holding `token`.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct MergeChunksRequest {
+            cover: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            filename: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            indentifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            relative_path: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MergeChunksRequest {
+            fn default() -> Self {
+                Self {
+                    cover: Ok(Default::default()),
+                    filename: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    identifier: Ok(Default::default()),
+                    indentifier: Ok(Default::default()),
+                    path: Err("no value supplied for path".to_string()),
+                    relative_path: Err("no value supplied for relative_path".to_string()),
+                }
+            }
+        }
+        impl MergeChunksRequest {
+            pub fn cover<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cover = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cover: {e}")
+                    });
+                self
+            }
+            pub fn filename<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filename = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filename: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identifier: {e}")
+                    });
+                self
+            }
+            pub fn indentifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.indentifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for indentifier: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn relative_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relative_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for relative_path: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MergeChunksRequest> for super::MergeChunksRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MergeChunksRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cover: value.cover?,
+                    filename: value.filename?,
+                    id: value.id?,
+                    identifier: value.identifier?,
+                    indentifier: value.indentifier?,
+                    path: value.path?,
+                    relative_path: value.relative_path?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MergeChunksRequest> for MergeChunksRequest {
+            fn from(value: super::MergeChunksRequest) -> Self {
+                Self {
+                    cover: Ok(value.cover),
+                    filename: Ok(value.filename),
+                    id: Ok(value.id),
+                    identifier: Ok(value.identifier),
+                    indentifier: Ok(value.indentifier),
+                    path: Ok(value.path),
+                    relative_path: Ok(value.relative_path),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Queue {
             acl_hosts: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -7359,6 +8335,307 @@ holding `token`.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UploadChunkRequest {
+            chunk_number: ::std::result::Result<i64, ::std::string::String>,
+            chunk_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            cover: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            current_chunk_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            file: ::std::result::Result<::std::string::String, ::std::string::String>,
+            filename: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            relative_path: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            total_chunks: ::std::result::Result<i64, ::std::string::String>,
+            total_size: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for UploadChunkRequest {
+            fn default() -> Self {
+                Self {
+                    chunk_number: Err("no value supplied for chunk_number".to_string()),
+                    chunk_size: Ok(Default::default()),
+                    cover: Ok(Default::default()),
+                    current_chunk_size: Ok(Default::default()),
+                    file: Err("no value supplied for file".to_string()),
+                    filename: Err("no value supplied for filename".to_string()),
+                    identifier: Ok(Default::default()),
+                    path: Err("no value supplied for path".to_string()),
+                    relative_path: Err(
+                        "no value supplied for relative_path".to_string(),
+                    ),
+                    total_chunks: Err("no value supplied for total_chunks".to_string()),
+                    total_size: Err("no value supplied for total_size".to_string()),
+                }
+            }
+        }
+        impl UploadChunkRequest {
+            pub fn chunk_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunk_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_number: {e}")
+                    });
+                self
+            }
+            pub fn chunk_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunk_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_size: {e}")
+                    });
+                self
+            }
+            pub fn cover<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cover = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cover: {e}")
+                    });
+                self
+            }
+            pub fn current_chunk_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_chunk_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for current_chunk_size: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn filename<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filename = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filename: {e}")
+                    });
+                self
+            }
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identifier: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn relative_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relative_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for relative_path: {e}")
+                    });
+                self
+            }
+            pub fn total_chunks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_chunks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_chunks: {e}")
+                    });
+                self
+            }
+            pub fn total_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_size: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UploadChunkRequest> for super::UploadChunkRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UploadChunkRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chunk_number: value.chunk_number?,
+                    chunk_size: value.chunk_size?,
+                    cover: value.cover?,
+                    current_chunk_size: value.current_chunk_size?,
+                    file: value.file?,
+                    filename: value.filename?,
+                    identifier: value.identifier?,
+                    path: value.path?,
+                    relative_path: value.relative_path?,
+                    total_chunks: value.total_chunks?,
+                    total_size: value.total_size?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UploadChunkRequest> for UploadChunkRequest {
+            fn from(value: super::UploadChunkRequest) -> Self {
+                Self {
+                    chunk_number: Ok(value.chunk_number),
+                    chunk_size: Ok(value.chunk_size),
+                    cover: Ok(value.cover),
+                    current_chunk_size: Ok(value.current_chunk_size),
+                    file: Ok(value.file),
+                    filename: Ok(value.filename),
+                    identifier: Ok(value.identifier),
+                    path: Ok(value.path),
+                    relative_path: Ok(value.relative_path),
+                    total_chunks: Ok(value.total_chunks),
+                    total_size: Ok(value.total_size),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UploadFileRequest {
+            cover: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file: ::std::result::Result<::std::string::String, ::std::string::String>,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for UploadFileRequest {
+            fn default() -> Self {
+                Self {
+                    cover: Ok(Default::default()),
+                    file: Err("no value supplied for file".to_string()),
+                    path: Err("no value supplied for path".to_string()),
+                }
+            }
+        }
+        impl UploadFileRequest {
+            pub fn cover<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cover = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cover: {e}")
+                    });
+                self
+            }
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UploadFileRequest> for super::UploadFileRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UploadFileRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cover: value.cover?,
+                    file: value.file?,
+                    path: value.path?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UploadFileRequest> for UploadFileRequest {
+            fn from(value: super::UploadFileRequest) -> Self {
+                Self {
+                    cover: Ok(value.cover),
+                    file: Ok(value.file),
+                    path: Ok(value.path),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct WalltimeResponse {
             code: ::std::result::Result<crate::Code, ::std::string::String>,
             data: ::std::result::Result<
@@ -8094,6 +9371,63 @@ let response = client.read_file_content()
 ```*/
     pub fn read_file_content(&self) -> builder::ReadFileContent<'_> {
         builder::ReadFileContent::new(self)
+    }
+    /**查询文件列表 (a folder's entries)
+
+Host: the region's efile URL (`efileUrls` of `center`, whose value already ends in
+`/efile`: normalise to the origin), with the region token. Pages with `start` /
+`limit` (both marked required although the page gives defaults 0 / 10; one public
+note says `limit` is at most 1000).
+The response section of the vendor page could not be consulted. The shape comes
+from public clients: the urchin Go SDK's struct (`SugonListResponseData`); scnet-cli
+reads `fileList` or `children`, the others `fileList`. `fileKey` is a string in older
+urchin versions and an int64 later, so it is left untyped.
+
+
+Sends a `GET` request to `/efile/openapi/v2/file/list`
+
+Arguments:
+- `key_word`: 搜索关键字. Only entries whose name contains this.
+- `limit`: 每页要显示的大小,默认为10. Page size, e.g. `100`.
+- `order`: `asc` or `desc`.
+- `order_by`: `name` (default), `size` or `lastModifiedTime`.
+- `path`: 目标文件夹路径. The folder, absolute; default the user's home.
+- `start`: 起始索引位置,默认为0. Offset of the first entry, from 0.
+```ignore
+let response = client.list_files()
+    .key_word(key_word)
+    .limit(limit)
+    .order(order)
+    .order_by(order_by)
+    .path(path)
+    .start(start)
+    .send()
+    .await;
+```*/
+    pub fn list_files(&self) -> builder::ListFiles<'_> {
+        builder::ListFiles::new(self)
+    }
+    /**创建文件夹 (create a folder)
+
+Host: the region's efile URL, with the region token. A POST whose parameters are
+in the query and whose body is empty. `911021` (the folder already exists) is
+treated as success by public clients where the caller asked for parents.
+
+
+Sends a `POST` request to `/efile/openapi/v2/file/mkdir`
+
+Arguments:
+- `create_parents`: 是否创建父目录. Create missing parents too.
+- `path`: 文件夹路径. The folder to create, absolute.
+```ignore
+let response = client.make_directory()
+    .create_parents(create_parents)
+    .path(path)
+    .send()
+    .await;
+```*/
+    pub fn make_directory(&self) -> builder::MakeDirectory<'_> {
+        builder::MakeDirectory::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -9949,6 +11283,242 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "read_file_content",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_files`]
+
+[`Client::list_files`]: super::Client::list_files*/
+    #[derive(Debug, Clone)]
+    pub struct ListFiles<'a> {
+        client: &'a super::Client,
+        key_word: Result<Option<::std::string::String>, String>,
+        limit: Result<i64, String>,
+        order: Result<Option<::std::string::String>, String>,
+        order_by: Result<Option<::std::string::String>, String>,
+        path: Result<Option<::std::string::String>, String>,
+        start: Result<i64, String>,
+    }
+    impl<'a> ListFiles<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                key_word: Ok(None),
+                limit: Err("limit was not initialized".to_string()),
+                order: Ok(None),
+                order_by: Ok(None),
+                path: Ok(None),
+                start: Err("start was not initialized".to_string()),
+            }
+        }
+        pub fn key_word<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.key_word = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for key_word failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for order failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn order_by<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.order_by = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for order_by failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn path<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.path = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for path failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn start<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.start = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for start failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/efile/openapi/v2/file/list`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileListResponse>, Error<()>> {
+            let Self { client, key_word, limit, order, order_by, path, start } = self;
+            let key_word = key_word.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let order = order.map_err(Error::InvalidRequest)?;
+            let order_by = order_by.map_err(Error::InvalidRequest)?;
+            let path = path.map_err(Error::InvalidRequest)?;
+            let start = start.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/efile/openapi/v2/file/list", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("keyWord", &key_word))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("order", &order))
+                .query(&progenitor_client::QueryParam::new("orderBy", &order_by))
+                .query(&progenitor_client::QueryParam::new("path", &path))
+                .query(&progenitor_client::QueryParam::new("start", &start))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_files",
+            };
+            match (crate::add_token)(&client.inner, &mut request).await {
+                Ok(_) => {}
+                Err(e) => return Err(Error::Custom(e.to_string())),
+            }
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::make_directory`]
+
+[`Client::make_directory`]: super::Client::make_directory*/
+    #[derive(Debug, Clone)]
+    pub struct MakeDirectory<'a> {
+        client: &'a super::Client,
+        create_parents: Result<Option<bool>, String>,
+        path: Result<::std::string::String, String>,
+    }
+    impl<'a> MakeDirectory<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                create_parents: Ok(None),
+                path: Err("path was not initialized".to_string()),
+            }
+        }
+        pub fn create_parents<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.create_parents = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for create_parents failed".to_string()
+                });
+            self
+        }
+        pub fn path<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.path = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for path failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/efile/openapi/v2/file/mkdir`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EfileResponse>, Error<()>> {
+            let Self { client, create_parents, path } = self;
+            let create_parents = create_parents.map_err(Error::InvalidRequest)?;
+            let path = path.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/efile/openapi/v2/file/mkdir", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("createParents", &create_parents),
+                )
+                .query(&progenitor_client::QueryParam::new("path", &path))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "make_directory",
             };
             match (crate::add_token)(&client.inner, &mut request).await {
                 Ok(_) => {}

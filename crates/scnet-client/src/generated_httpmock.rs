@@ -918,6 +918,131 @@ pub mod operations {
             )
         }
     }
+    pub struct ListFilesWhen(::httpmock::When);
+    impl ListFilesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/efile/openapi/v2/file/list$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn key_word<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("keyWord", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("keyWord"))
+            }
+        }
+        pub fn limit(self, value: i64) -> Self {
+            Self(self.0.query_param("limit", value.to_string()))
+        }
+        pub fn order<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("order"))
+            }
+        }
+        pub fn order_by<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("orderBy", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("orderBy"))
+            }
+        }
+        pub fn path<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("path", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("path"))
+            }
+        }
+        pub fn start(self, value: i64) -> Self {
+            Self(self.0.query_param("start", value.to_string()))
+        }
+    }
+    pub struct ListFilesThen(::httpmock::Then);
+    impl ListFilesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FileListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct MakeDirectoryWhen(::httpmock::When);
+    impl MakeDirectoryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/efile/openapi/v2/file/mkdir$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn create_parents<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("createParents", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("createParents"))
+            }
+        }
+        pub fn path(self, value: &str) -> Self {
+            Self(self.0.query_param("path", value.to_string()))
+        }
+    }
+    pub struct MakeDirectoryThen(::httpmock::Then);
+    impl MakeDirectoryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::EfileResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -980,6 +1105,12 @@ pub trait MockServerExt {
     fn read_file_content<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ReadFileContentWhen, operations::ReadFileContentThen);
+    fn list_files<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListFilesWhen, operations::ListFilesThen);
+    fn make_directory<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::MakeDirectoryWhen, operations::MakeDirectoryThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn login_with_access_key<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -1180,6 +1311,28 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ReadFileContentWhen::new(when),
                 operations::ReadFileContentThen::new(then),
+            )
+        })
+    }
+    fn list_files<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListFilesWhen, operations::ListFilesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListFilesWhen::new(when),
+                operations::ListFilesThen::new(then),
+            )
+        })
+    }
+    fn make_directory<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::MakeDirectoryWhen, operations::MakeDirectoryThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::MakeDirectoryWhen::new(when),
+                operations::MakeDirectoryThen::new(then),
             )
         })
     }

@@ -145,6 +145,72 @@ pub const LOGIN_WITH_ACCESS_KEY: Operation = Operation {
     envelope: Envelope::Scnet,
     paging: None,
 };
+/// `POST /efile/openapi/v2/file/burst`: 分片文件上传 (upload one chunk of a file)
+pub const UPLOAD_CHUNK: Operation = Operation {
+    id: "upload_chunk",
+    method: "POST",
+    path: "/efile/openapi/v2/file/burst",
+    host: Host::RegionEfile,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `GET /efile/openapi/v2/file/download`: 下载文件/文件夹 (download a file, or a folder as zip)
+pub const DOWNLOAD_FILE: Operation = Operation {
+    id: "download_file",
+    method: "GET",
+    path: "/efile/openapi/v2/file/download",
+    host: Host::RegionEfile,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `GET /efile/openapi/v2/file/list`: 查询文件列表 (a folder's entries)
+pub const LIST_FILES: Operation = Operation {
+    id: "list_files",
+    method: "GET",
+    path: "/efile/openapi/v2/file/list",
+    host: Host::RegionEfile,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `POST /efile/openapi/v2/file/merge`: 合并文件 (merge the uploaded chunks into the file)
+pub const MERGE_CHUNKS: Operation = Operation {
+    id: "merge_chunks",
+    method: "POST",
+    path: "/efile/openapi/v2/file/merge",
+    host: Host::RegionEfile,
+    auth: Auth::RegionToken,
+    idempotent: false,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `POST /efile/openapi/v2/file/mkdir`: 创建文件夹 (create a folder)
+pub const MAKE_DIRECTORY: Operation = Operation {
+    id: "make_directory",
+    method: "POST",
+    path: "/efile/openapi/v2/file/mkdir",
+    host: Host::RegionEfile,
+    auth: Auth::RegionToken,
+    idempotent: true,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
+/// `POST /efile/openapi/v2/file/upload`: 上传文件 (upload a file in one request)
+pub const UPLOAD_FILE: Operation = Operation {
+    id: "upload_file",
+    method: "POST",
+    path: "/efile/openapi/v2/file/upload",
+    host: Host::RegionEfile,
+    auth: Auth::RegionToken,
+    idempotent: false,
+    envelope: Envelope::Scnet,
+    paging: None,
+};
 /// `POST /hpc/openapi/v2/apptemplates/{apptype}/{appname}/job`: 提交作业 (submit a job)
 pub const SUBMIT_JOB: Operation = Operation {
     id: "submit_job",
@@ -285,6 +351,12 @@ pub const OPERATIONS: &[Operation] = &[
     RENEW_TOKEN,
     GET_TOKEN_STATE,
     LOGIN_WITH_ACCESS_KEY,
+    UPLOAD_CHUNK,
+    DOWNLOAD_FILE,
+    LIST_FILES,
+    MERGE_CHUNKS,
+    MAKE_DIRECTORY,
+    UPLOAD_FILE,
     SUBMIT_JOB,
     LIST_SCHEDULERS,
     READ_FILE_CONTENT,

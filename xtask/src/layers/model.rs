@@ -121,6 +121,11 @@ fn operation(spec: &Value, path: &str, method: &str, op: &Value) -> anyhow::Resu
     let host = text("host", HOSTS)?;
     let auth = text("auth", AUTHS)?;
     let envelope = text("envelope", ENVELOPES)?;
+    if let Some(transport) = facts.get("transport")
+        && transport.as_str() != Some("stream")
+    {
+        bail!("`x-hpc.transport` may only be `stream` (sent by the SDK's own code)");
+    }
     let idempotent = facts["idempotent"]
         .as_bool()
         .ok_or_else(|| anyhow!("`x-hpc.idempotent` must be true or false"))?;

@@ -49,6 +49,22 @@ impl super::envelope::Envelope for types::TokenStateResponse {
         self.msg.as_deref().or(self.message.as_deref())
     }
 }
+impl super::envelope::Envelope for types::EfileResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
+impl super::envelope::Envelope for types::FileListResponse {
+    fn code(&self) -> &scnet_client::Code {
+        &self.code
+    }
+    fn message(&self) -> Option<&str> {
+        self.msg.as_deref().or(self.message.as_deref())
+    }
+}
 impl super::envelope::Envelope for types::SubmitJobResponse {
     fn code(&self) -> &scnet_client::Code {
         &self.code
