@@ -2,7 +2,6 @@
 //! docs/api-notes.md and independently of the sandbox's own checks.
 #![allow(dead_code)]
 
-pub mod efile;
 pub mod scnet;
 
 use base64::Engine;
