@@ -34,6 +34,7 @@ pub mod ehpc;
 mod error;
 mod job;
 mod paging;
+mod reconcile;
 mod response;
 pub mod retry;
 mod retry_policy;

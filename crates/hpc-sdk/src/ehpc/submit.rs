@@ -11,6 +11,7 @@ use futures::TryStreamExt;
 use super::{Client, EhpcJob, Jobs};
 use crate::error::{Error, Result};
 use crate::job::JobStatus;
+use crate::reconcile::{self, Doubt};
 
 /// What the server answered for a new job.
 ///
@@ -216,14 +217,6 @@ impl SubmitJob {
     }
 }
 
-/// How long before the recorded send time a job may say it was submitted: the
-/// server's clock may run behind the client's.
-const CLOCK_SLACK: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
-
-/// How many times `find_submitted` reads the listing, and the wait between two reads.
-const LOOKS: usize = 3;
-const BETWEEN_LOOKS: std::time::Duration = std::time::Duration::from_secs(2);
-
 impl Jobs {
     /// A new job; set its fields, then `.send()`.
     pub fn submit(&self) -> SubmitJob {
@@ -251,27 +244,11 @@ impl Jobs {
     /// # Ok(()) }
     /// ```
     pub async fn find_submitted(&self, doubt: &Error) -> Result<Option<EhpcJob>> {
-        let Error::MaybeSubmitted {
-            name,
-            cluster,
-            sent_at,
-            ..
-        } = doubt
-        else {
-            return Err(Error::invalid_input(
-                "find_submitted takes the MaybeSubmitted error of a submit",
-            ));
-        };
-        let earliest = *sent_at - CLOCK_SLACK;
-        for look in 0..LOOKS {
-            if look > 0 {
-                self.client.inner.rt.sleep.sleep(BETWEEN_LOOKS).await;
-            }
-            if let Some(job) = self.newest_named(cluster, name, earliest).await? {
-                return Ok(Some(job));
-            }
-        }
-        Ok(None)
+        let doubt = Doubt::of(doubt)?;
+        reconcile::look_again(self.client.inner.rt.sleep.as_ref(), || {
+            self.newest_named(doubt.cluster, doubt.name, doubt.earliest)
+        })
+        .await
     }
 
     /// The newest job of `cluster` named exactly `name` and submitted after `earliest`.

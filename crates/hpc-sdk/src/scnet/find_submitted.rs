@@ -6,12 +6,7 @@ use futures::TryStreamExt;
 use super::{Jobs, lenient};
 use crate::Job;
 use crate::error::{Error, Result};
-
-/// How long before the recorded send time a job may say it was submitted.
-const CLOCK_SLACK: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
-/// How many times `find_submitted` looks, and the wait between two looks.
-const LOOKS: usize = 3;
-const BETWEEN_LOOKS: std::time::Duration = std::time::Duration::from_secs(2);
+use crate::reconcile::{self, CLOCK_SLACK, Doubt};
 
 impl Jobs {
     /// The job a doubtful submit ([`Error::MaybeSubmitted`]) may have created, in the
@@ -35,27 +30,11 @@ impl Jobs {
     /// # Ok(()) }
     /// ```
     pub async fn find_submitted(&self, doubt: &Error) -> Result<Option<Job>> {
-        let Error::MaybeSubmitted {
-            name,
-            cluster,
-            sent_at,
-            ..
-        } = doubt
-        else {
-            return Err(Error::invalid_input(
-                "find_submitted takes the MaybeSubmitted error of a submit",
-            ));
-        };
-        let earliest = *sent_at - CLOCK_SLACK;
-        for look in 0..LOOKS {
-            if look > 0 {
-                self.client.inner.rt.sleep.sleep(BETWEEN_LOOKS).await;
-            }
-            if let Some(job) = self.newest_named(cluster, name, earliest).await? {
-                return Ok(Some(job));
-            }
-        }
-        Ok(None)
+        let doubt = Doubt::of(doubt)?;
+        reconcile::look_again(self.client.inner.rt.sleep.as_ref(), || {
+            self.newest_named(doubt.cluster, doubt.name, doubt.earliest)
+        })
+        .await
     }
 
     async fn newest_named(
