@@ -64,6 +64,13 @@ pub enum FaultKind {
         /// The code, e.g. `"815005"`.
         code: String,
     },
+    /// The normal answer, status and headers (its full `Content-Length` among them) as
+    /// they are, but the connection is closed after `bytes` bytes of its body: a
+    /// download that breaks off mid-way, for clients that resume with `Range`.
+    CutAfterBytes {
+        /// Body bytes sent before the cut; 0 cuts right after the headers.
+        bytes: u64,
+    },
     /// EHPC listing: the normal page, but `total_count` off by `delta`.
     TotalCountOffBy {
         /// Added to the true `total_count` (negative to under-report; floored at 0).
@@ -171,6 +178,12 @@ impl Fault {
         Self::new(path, FaultKind::DropConnection)
     }
 
+    /// See [`FaultKind::CutAfterBytes`]: answer normally, but close the connection
+    /// after `bytes` body bytes, e.g. on `/efile/openapi/v2/file/download`.
+    pub fn cut_after_bytes(path: impl Into<String>, bytes: u64) -> Self {
+        Self::new(path, FaultKind::CutAfterBytes { bytes })
+    }
+
     /// EHPC listing: report `total_count + delta`.
     pub fn total_count_off_by(path: impl Into<String>, delta: i64) -> Self {
         Self::new(path, FaultKind::TotalCountOffBy { delta })
@@ -245,6 +258,9 @@ mod tests {
             serde_json::to_value(&fault).unwrap()["fault"],
             "scnet_code_after_handling"
         );
+        let json = r#"{"path":"/file/download","fault":"cut_after_bytes","bytes":1000}"#;
+        let fault: Fault = serde_json::from_str(json).unwrap();
+        assert_eq!(fault, Fault::cut_after_bytes("/file/download", 1000));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The cluster's file system: absolute cluster paths such as
 //! `/public/home/acsandbox/x/std.out.7`, kept under a temporary directory that lives as
 //! long as the sandbox. Jobs write their output here; the hpc `file/content` call reads
-//! it, and the efile service will upload and download through the same methods.
+//! it, and the efile service uploads and downloads through the same methods.
 //!
 //! Every method streams: files are handed out as [`File`]s, never read whole, because
 //! efile serves files of a gigabyte and more.
@@ -15,6 +15,9 @@ use std::time::SystemTime;
 /// written out of the cluster's sight.
 const CLUSTER: &str = "cluster";
 const STAGING: &str = "staging";
+/// Where efile keeps uploaded chunks until their merge, out of the cluster's sight as
+/// the real gateways keep them in their own temporary area.
+const CHUNKS: &str = "chunks";
 
 /// The files of the sandbox's cluster, under a temporary directory removed when the
 /// sandbox is dropped.
@@ -58,6 +61,7 @@ impl FileStore {
             .tempdir()?;
         fs::create_dir(root.path().join(CLUSTER))?;
         fs::create_dir(root.path().join(STAGING))?;
+        fs::create_dir(root.path().join(CHUNKS))?;
         Ok(Self { root })
     }
 
@@ -103,6 +107,24 @@ impl FileStore {
             file: BufWriter::new(file),
             target,
         })
+    }
+
+    /// Like [`FileStore::stage`], for a file whose place is known only once it is
+    /// written (a multipart upload may send the file before its target directory):
+    /// [`StagedFile::commit_to`] puts it in place.
+    pub(crate) fn stage_unplaced(&self) -> io::Result<StagedFile> {
+        self.stage("/")
+    }
+
+    /// An anonymous host file beside the staged ones, gone when closed: room for an
+    /// answer built before it is sent (a folder's zip).
+    pub(crate) fn scratch_file(&self) -> io::Result<File> {
+        tempfile::tempfile_in(self.root.path().join(STAGING))
+    }
+
+    /// The host directory efile keeps chunks in, outside the cluster.
+    pub(crate) fn chunk_root(&self) -> PathBuf {
+        self.root.path().join(CHUNKS)
     }
 
     /// Opens a file for appending, creating it and its parents if missing: for uploads
@@ -188,11 +210,23 @@ impl StagedFile {
     /// Puts the file in place at once, replacing any file there (parents created as
     /// needed).
     pub fn commit(self) -> io::Result<()> {
+        let target = self.target.clone();
+        self.commit_at(&target)
+    }
+
+    /// Puts the file in place at cluster path `path` of `store` instead of where it was
+    /// staged for; see [`FileStore::stage_unplaced`].
+    pub(crate) fn commit_to(self, store: &FileStore, path: &str) -> io::Result<()> {
+        let target = store.host_path(path)?;
+        self.commit_at(&target)
+    }
+
+    fn commit_at(self, target: &Path) -> io::Result<()> {
         let file = self.file.into_inner().map_err(|error| error.into_error())?;
-        if let Some(parent) = self.target.parent() {
+        if let Some(parent) = target.parent() {
             fs::create_dir_all(parent)?;
         }
-        file.persist(&self.target)?;
+        file.persist(target)?;
         Ok(())
     }
 }

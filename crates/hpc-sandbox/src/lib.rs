@@ -2,9 +2,10 @@
 //! are to AWS users. A newcomer, a test suite or a downstream crate runs everything
 //! against it with no account and no network.
 //!
-//! One sandbox is four servers on 127.0.0.1: EHPC, and SCNet's API (AK/SK login),
-//! platform (`/ac/...`) and region hpc (`/hpc/...`) hosts. They are as strict as
-//! `docs/api-notes.md` says the real ones are: EHPC signatures and timestamps are verified,
+//! One sandbox is six servers on 127.0.0.1: EHPC, and SCNet's API (AK/SK login),
+//! platform (`/ac/...`) and region hpc (`/hpc/...`) hosts and two efile gateways
+//! (`/efile/...`: list, mkdir, upload whole or in chunks, download). They are as strict
+//! as `docs/api-notes.md` says the real ones are: EHPC signatures and timestamps are verified,
 //! SCNet tokens are signed JWTs that expire. Data is seeded and deterministic.
 //!
 //! Submitted jobs run on a simulated scheduler, faster than real time with
@@ -51,8 +52,9 @@ pub use ehpc::BenchJobs;
 pub use faults::{Fault, FaultKind};
 pub use files::{DirEntry, FileStore, StagedFile};
 pub use sandbox::{
-    DEFAULT_JOBS, DEFAULT_PENDING, DEFAULT_SCNET_FILE_PAGE_LINES, DEFAULT_SCNET_REALTIME_RETENTION,
-    DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, Sandbox, SandboxBuilder,
+    DEFAULT_JOBS, DEFAULT_PENDING, DEFAULT_SCNET_EFILE_MAX_CHUNK, DEFAULT_SCNET_FILE_PAGE_LINES,
+    DEFAULT_SCNET_REALTIME_RETENTION, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, Sandbox,
+    SandboxBuilder,
 };
 pub use scnet::JobStateKeys;
 pub use standalone::run_standalone;

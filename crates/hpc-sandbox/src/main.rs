@@ -9,7 +9,7 @@ struct Args {
     /// How many EHPC jobs to seed.
     #[arg(long, default_value_t = hpc_sandbox::DEFAULT_JOBS)]
     jobs: usize,
-    /// The EHPC server's port (the SCNet servers take the next three); 0 for free ports.
+    /// The EHPC server's port (the SCNet servers take the next five); 0 for free ports.
     #[arg(long, default_value_t = 0)]
     port: u16,
     /// How much faster than real time submitted jobs wait and run.

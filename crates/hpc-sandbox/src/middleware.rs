@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 
 use crate::conn::ConnHandle;
 use crate::ehpc::ehpc_error;
@@ -82,6 +83,13 @@ pub(crate) async fn count_and_fault(
                 None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             }
         }
+        FaultKind::CutAfterBytes { bytes } => {
+            let handle = request
+                .extensions()
+                .get::<ConnectInfo<ConnHandle>>()
+                .map(|ConnectInfo(handle)| handle.clone());
+            cut_after(next.run(request).await, bytes, handle)
+        }
         FaultKind::TotalCountOffBy { delta } => {
             request
                 .extensions_mut()
@@ -109,6 +117,37 @@ fn drop_connection(request: &Request) -> Response {
         )
             .into_response(),
     }
+}
+
+/// The answer with its body cut after `bytes` bytes: those bytes go out, then the
+/// connection closes. The headers stay as they are, `Content-Length` too, so the client
+/// sees a body shorter than announced, as with a real network break.
+fn cut_after(response: Response, bytes: u64, handle: Option<ConnHandle>) -> Response {
+    let (parts, body) = response.into_parts();
+    let state = (body.into_data_stream(), bytes, handle);
+    let cut = futures::stream::unfold(Some(state), |state| async move {
+        let (mut stream, left, handle) = state?;
+        if left == 0 {
+            // A moment for hyper to flush what was sent before the connection fails.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if let Some(handle) = &handle {
+                handle.kill();
+            }
+            let cut = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "cut by a fault");
+            return Some((Err(axum::Error::new(cut)), None));
+        }
+        match stream.next().await {
+            // The whole answer is shorter than the cut: nothing to cut.
+            None => None,
+            Some(Err(error)) => Some((Err(error), None)),
+            Some(Ok(chunk)) => {
+                let keep = usize::try_from(left).unwrap_or(usize::MAX).min(chunk.len());
+                let left = left - keep as u64;
+                Some((Ok(chunk.slice(..keep)), Some((stream, left, handle))))
+            }
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(cut))
 }
 
 fn requested_offset(query: Option<&str>) -> Option<u64> {
@@ -181,6 +220,9 @@ fn scnet_message(code: &str) -> &'static str {
         "815005" => "作业提交失败(调度系统没返回)",
         "815007" => "作业提交失败(调度系统sbatch失败)",
         "911020" => "文件不存在",
+        "911021" => "文件已存在",
+        "911030" => "找不到临时文件",
+        "911501" => "分片过大",
         _ => "injected error",
     }
 }

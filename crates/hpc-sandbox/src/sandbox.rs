@@ -8,8 +8,8 @@ use std::sync::atomic::Ordering;
 use tokio::sync::watch;
 
 pub use builder::{
-    DEFAULT_JOBS, DEFAULT_PENDING, DEFAULT_SCNET_FILE_PAGE_LINES, DEFAULT_SCNET_REALTIME_RETENTION,
-    DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, SandboxBuilder,
+    DEFAULT_JOBS, DEFAULT_PENDING, DEFAULT_SCNET_EFILE_MAX_CHUNK, DEFAULT_SCNET_FILE_PAGE_LINES,
+    DEFAULT_SCNET_REALTIME_RETENTION, DEFAULT_SEED, DEFAULT_TOKEN_LIFETIME, SandboxBuilder,
 };
 
 use crate::credentials::Credentials;
@@ -18,7 +18,8 @@ use crate::files::FileStore;
 use crate::scnet;
 use crate::state::Shared;
 
-/// A running sandbox: four servers on loopback. Dropping it stops them.
+/// A running sandbox: six servers on loopback (EHPC; SCNet's API, platform and hpc
+/// hosts and two efile gateways). Dropping it stops them.
 pub struct Sandbox {
     ehpc_url: String,
     api_url: String,
@@ -52,6 +53,22 @@ impl Sandbox {
     /// The region's hpc host (`/hpc/openapi/v2/...`); `center` reports `<this>/hpc`.
     pub fn scnet_hpc_url(&self) -> &str {
         &self.hpc_url
+    }
+
+    /// The SCNet efile gateways' service URLs as `center` lists them in `efileUrls`,
+    /// e.g. `http://127.0.0.1:40005/efile`. Like the vendor's, they end in `/efile` while
+    /// the routes are `/efile/openapi/v2/file/...` on the host, so a client appends
+    /// those to the URL's origin. Chunks of an upload stay on the gateway that received
+    /// them: the merge must go to the same one.
+    pub fn scnet_efile_urls(&self) -> Vec<String> {
+        self.shared.efile.urls.clone()
+    }
+
+    /// How many requests each efile gateway received, in the order of
+    /// [`Sandbox::scnet_efile_urls`] (faulted ones included, the control endpoint not):
+    /// for tests that check a client keeps to one gateway.
+    pub fn efile_requests_by_gateway(&self) -> [usize; 2] {
+        self.shared.efile.served()
     }
 
     /// The demo credentials the servers accept.
@@ -145,8 +162,8 @@ impl Sandbox {
         ids.iter().map(u64::to_string).collect()
     }
 
-    /// The SCNet cluster's files: job output lands here, and a test can put input files
-    /// in place or read any file back. The cluster user's home is
+    /// The SCNet cluster's files: job output lands here, the efile gateways serve
+    /// them, and a test can put input files in place or read any file back. The cluster user's home is
     /// `/public/home/acsandbox`. Job output is brought up to date first, as before any
     /// SCNet answer, since nothing writes it in the background.
     pub fn files(&self) -> &FileStore {
@@ -167,6 +184,7 @@ impl std::fmt::Debug for Sandbox {
             .field("scnet_api_url", &self.api_url)
             .field("scnet_portal_url", &self.portal_url)
             .field("scnet_hpc_url", &self.hpc_url)
+            .field("scnet_efile_urls", &self.shared.efile.urls)
             .finish_non_exhaustive()
     }
 }

@@ -11,7 +11,7 @@ use crate::files::FileStore;
 use crate::jobs::JobStore;
 use crate::scheduler::output_stages::Outputs;
 
-/// Shared by the four servers of one sandbox.
+/// Shared by the servers of one sandbox.
 pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
     pub(crate) jobs: JobStore,
@@ -31,6 +31,8 @@ pub(crate) struct Shared {
     pub(crate) token_key: [u8; 32],
     /// The region's hpc service URL as `center` reports it (`<hpc base>/hpc`).
     pub(crate) hpc_service_url: String,
+    /// The efile gateways: their URLs, limits, counters and chunks in flight.
+    pub(crate) efile: crate::scnet::efile::Efile,
     pub(crate) job_state_keys: JobStateKeys,
     pub(crate) faults: FaultQueue,
     pub(crate) counters: Counters,
@@ -122,7 +124,7 @@ pub(crate) mod tests {
     pub(crate) fn shared() -> Shared {
         crate::Sandbox::builder()
             .jobs(0)
-            .shared("http://127.0.0.1:1/hpc".to_owned())
+            .shared("http://127.0.0.1:1/hpc".to_owned(), Vec::new())
             .unwrap_or_else(|error| panic!("a temporary directory: {error}"))
     }
 }

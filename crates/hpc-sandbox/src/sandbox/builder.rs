@@ -1,4 +1,4 @@
-//! The settings a sandbox starts from, and starting it: binding the four servers and
+//! The settings a sandbox starts from, and starting it: binding the six servers and
 //! building the state they share.
 
 use std::io;
@@ -42,6 +42,10 @@ pub const DEFAULT_SCNET_REALTIME_RETENTION: Duration = Duration::from_secs(300);
 /// Lines per SCNet `file/content` page unless set: the vendor's 1000.
 pub const DEFAULT_SCNET_FILE_PAGE_LINES: usize = 1000;
 
+/// The largest chunk an SCNet efile gateway takes unless
+/// [`SandboxBuilder::scnet_efile_max_chunk`] says otherwise: the 79 MiB clients measured.
+pub const DEFAULT_SCNET_EFILE_MAX_CHUNK: u64 = scnet::efile::DEFAULT_MAX_CHUNK;
+
 /// The first SCNet job id; later ones count up from it and are never reused.
 const SCNET_FIRST_JOB_ID: u32 = 1_470_001;
 
@@ -59,6 +63,7 @@ pub struct SandboxBuilder {
     scnet_schedulers: usize,
     scnet_realtime_retention: Duration,
     scnet_file_page_lines: usize,
+    scnet_efile_max_chunk: u64,
 }
 
 impl Default for SandboxBuilder {
@@ -75,6 +80,7 @@ impl Default for SandboxBuilder {
             scnet_schedulers: 1,
             scnet_realtime_retention: DEFAULT_SCNET_REALTIME_RETENTION,
             scnet_file_page_lines: DEFAULT_SCNET_FILE_PAGE_LINES,
+            scnet_efile_max_chunk: DEFAULT_SCNET_EFILE_MAX_CHUNK,
         }
     }
 }
@@ -99,7 +105,8 @@ impl SandboxBuilder {
     }
 
     /// The EHPC server's port; the SCNet API, platform and hpc servers take the next
-    /// three. 0 (the default) picks four free ports.
+    /// three, and the two SCNet efile gateways the two after. 0 (the default) picks six
+    /// free ports.
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
@@ -155,16 +162,36 @@ impl SandboxBuilder {
         self
     }
 
-    /// What the servers share, the faults aside; the hpc service at `hpc_service_url`.
-    pub(crate) fn shared(&self, hpc_service_url: String) -> io::Result<Shared> {
+    /// The largest chunk an SCNet efile gateway takes in `file/burst`, in bytes
+    /// (default [`DEFAULT_SCNET_EFILE_MAX_CHUNK`]); a larger one is refused with
+    /// `911501`. Small values let tests see the refusal without sending megabytes.
+    pub fn scnet_efile_max_chunk(mut self, bytes: u64) -> Self {
+        self.scnet_efile_max_chunk = bytes;
+        self
+    }
+
+    /// What the servers share, the faults aside; the hpc service at `hpc_service_url`,
+    /// the efile gateways at `efile_urls`.
+    pub(crate) fn shared(
+        &self,
+        hpc_service_url: String,
+        efile_urls: Vec<String>,
+    ) -> io::Result<Shared> {
         let mut token_key = [0u8; 32];
         for chunk in token_key.chunks_mut(8) {
             chunk.copy_from_slice(&rng::unpredictable_u64().to_le_bytes());
         }
         let scheduler =
             |first_job_id| crate::scheduler::Scheduler::new(self.speed, self.pending, first_job_id);
+        let credentials = Credentials::demo();
+        let files = FileStore::new()?;
+        // The cluster user's home is there from the start, as on a real cluster.
+        files.mkdir(
+            &format!("/public/home/{}", credentials.scnet_cluster_user),
+            true,
+        )?;
         Ok(Shared {
-            credentials: Credentials::demo(),
+            credentials,
             jobs: JobStore::seeded(self.jobs, self.seed),
             // Submitted jobs are numbered after the seeded ones, so they list last.
             scheduler: scheduler(crate::jobs::FIRST_JOB_ID.saturating_add(self.jobs as u32)),
@@ -176,19 +203,20 @@ impl SandboxBuilder {
                 realtime_retention: self.scnet_realtime_retention,
                 page_lines: self.scnet_file_page_lines as u64,
             },
-            files: FileStore::new()?,
+            files,
             outputs: Default::default(),
             seed: self.seed,
             token_lifetime: self.token_lifetime,
             token_key,
             hpc_service_url,
+            efile: scnet::efile::Efile::new(efile_urls, self.scnet_efile_max_chunk),
             job_state_keys: self.job_state_keys,
             faults: Default::default(),
             counters: Counters::default(),
         })
     }
 
-    /// Binds 127.0.0.1 and starts the four servers on the current tokio runtime.
+    /// Binds 127.0.0.1 and starts the six servers on the current tokio runtime.
     pub async fn start(self) -> io::Result<Sandbox> {
         let port_at = |n: u16| match self.port {
             0 => Ok(0),
@@ -203,13 +231,18 @@ impl SandboxBuilder {
             bind(port_at(2)?).await?,
             bind(port_at(3)?).await?,
         ];
+        let efile_listeners = [bind(port_at(4)?).await?, bind(port_at(5)?).await?];
         let mut urls = Vec::with_capacity(4);
         for listener in &listeners {
             urls.push(format!("http://{}", listener.local_addr()?));
         }
         let [ehpc_url, api_url, portal_url, hpc_url] = <[String; 4]>::try_from(urls)
             .map_err(|_| io::Error::other("four listeners give four URLs"))?;
-        let shared = Arc::new(self.shared(format!("{hpc_url}/hpc"))?);
+        let mut efile_urls = Vec::with_capacity(efile_listeners.len());
+        for listener in &efile_listeners {
+            efile_urls.push(format!("http://{}/efile", listener.local_addr()?));
+        }
+        let shared = Arc::new(self.shared(format!("{hpc_url}/hpc"), efile_urls)?);
         for fault in self.faults {
             shared.faults.push(fault);
         }
@@ -222,6 +255,11 @@ impl SandboxBuilder {
         ];
         for (listener, routes) in listeners.into_iter().zip(routers) {
             serve(listener, app(routes, &shared), stopped.clone());
+        }
+        for (gateway, listener) in efile_listeners.into_iter().enumerate() {
+            let gateway_app = app(scnet::efile::router(), &shared);
+            let gateway_app = scnet::efile::on_gateway(gateway_app, gateway, shared.clone());
+            serve(listener, gateway_app, stopped.clone());
         }
         Ok(Sandbox {
             ehpc_url,

@@ -1,8 +1,10 @@
-//! The fake SCNet servers: the API host (AK/SK login), the platform host (`/ac/...`) and
-//! the region's hpc host (`/hpc/...`), as docs/api-notes.md §2 describes.
+//! The fake SCNet servers: the API host (AK/SK login), the platform host (`/ac/...`),
+//! the region's hpc host (`/hpc/...`), as docs/api-notes.md §2 describes, and the
+//! region's two efile gateways (`/efile/...`).
 
 mod cancel;
 mod content;
+pub(crate) mod efile;
 pub(crate) mod envelope;
 mod history;
 mod hpc;

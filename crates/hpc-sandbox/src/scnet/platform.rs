@@ -59,7 +59,7 @@ pub(crate) async fn center(State(shared): State<Arc<Shared>>, headers: HeaderMap
         version: Some(SERVICE_VERSION.to_owned()),
     };
     let hpc = shared.hpc_service_url.clone();
-    // Only the hpc service exists; the others point nowhere useful and say so.
+    // The hpc and efile services exist; the others point nowhere useful and say so.
     let disabled = |suffix: &str| ServiceUrl {
         enable: Some("false".to_owned()),
         url: Some(hpc.replace("/hpc", suffix)),
@@ -75,7 +75,7 @@ pub(crate) async fn center(State(shared): State<Arc<Shared>>, headers: HeaderMap
                 home_path: Some(format!("/public/home/{}", credentials.scnet_cluster_user)),
             }),
             hpc_urls: vec![service(hpc.clone())],
-            efile_urls: vec![disabled("/efile")],
+            efile_urls: shared.efile.urls.iter().cloned().map(service).collect(),
             ai_urls: vec![disabled("/ai")],
             ingress_urls: Vec::new(),
             eshell_urls: vec![disabled("/eshell")],

@@ -2,6 +2,7 @@
 //! docs/api-notes.md and independently of the sandbox's own checks.
 #![allow(dead_code)]
 
+pub mod efile;
 pub mod scnet;
 
 use base64::Engine;
