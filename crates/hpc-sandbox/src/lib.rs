@@ -35,6 +35,7 @@ pub mod credentials;
 mod ehpc;
 mod faults;
 mod files;
+mod gateways;
 mod jobs;
 mod middleware;
 mod query;

@@ -32,7 +32,7 @@ pub(crate) struct Shared {
     /// The region's hpc service URL as `center` reports it (`<hpc base>/hpc`).
     pub(crate) hpc_service_url: String,
     /// The efile gateways: their URLs, limits, counters and chunks in flight.
-    pub(crate) efile: crate::scnet::efile::Efile,
+    pub(crate) efile: crate::gateways::Efile,
     pub(crate) job_state_keys: JobStateKeys,
     pub(crate) faults: FaultQueue,
     pub(crate) counters: Counters,

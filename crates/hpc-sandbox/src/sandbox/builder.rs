@@ -209,7 +209,7 @@ impl SandboxBuilder {
             token_lifetime: self.token_lifetime,
             token_key,
             hpc_service_url,
-            efile: scnet::efile::Efile::new(efile_urls, self.scnet_efile_max_chunk),
+            efile: crate::gateways::Efile::new(efile_urls, self.scnet_efile_max_chunk),
             job_state_keys: self.job_state_keys,
             faults: Default::default(),
             counters: Counters::default(),

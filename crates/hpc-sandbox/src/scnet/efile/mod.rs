@@ -17,7 +17,7 @@ mod upload;
 mod zip;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -32,10 +32,7 @@ use super::view::{Params, required};
 use super::{Rejection, region_claims};
 use crate::state::Shared;
 
-pub(crate) use chunks::Uploads;
-
-/// How many efile gateways a sandbox runs.
-pub(crate) const GATEWAYS: usize = 2;
+use crate::gateways::GATEWAYS;
 
 /// The largest chunk `burst` takes unless set: the 79 MB clients measured.
 pub const DEFAULT_MAX_CHUNK: u64 = 79 << 20;
@@ -46,35 +43,6 @@ const EXISTS: Rejection = ("911021", "文件已存在");
 const NO_CHUNKS: Rejection = ("911030", "找不到临时文件");
 /// A chunk larger than the gateway takes.
 const TOO_LARGE: Rejection = ("911501", "分片过大");
-
-/// What the efile gateways share beyond the files.
-pub(crate) struct Efile {
-    /// The gateways' service URLs as `center` lists them (`http://host:port/efile`).
-    pub(crate) urls: Vec<String>,
-    /// The largest chunk `burst` takes, in bytes.
-    pub(crate) max_chunk: u64,
-    /// Requests each gateway received (control endpoint aside, faulted ones included).
-    pub(crate) served: [AtomicUsize; GATEWAYS],
-    /// Chunks uploaded and not yet merged, per gateway.
-    pub(crate) uploads: Uploads,
-}
-
-impl Efile {
-    /// The service for gateways at `urls`, taking chunks up to `max_chunk` bytes.
-    pub(crate) fn new(urls: Vec<String>, max_chunk: u64) -> Self {
-        Self {
-            urls,
-            max_chunk,
-            served: Default::default(),
-            uploads: Uploads::default(),
-        }
-    }
-
-    /// How many requests each gateway received.
-    pub(crate) fn served(&self) -> [usize; GATEWAYS] {
-        std::array::from_fn(|gateway| self.served[gateway].load(Ordering::SeqCst))
-    }
-}
 
 /// Which gateway a request came through; put on each request by [`on_gateway`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
