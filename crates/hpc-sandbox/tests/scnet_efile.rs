@@ -423,3 +423,41 @@ async fn a_jobs_output_downloads_through_efile() {
     .await;
     assert_eq!(&body[..], b"hello efile\n");
 }
+
+#[tokio::test]
+async fn the_generated_client_lists_and_makes_folders() {
+    let efile = Efile::start(Sandbox::builder()).await;
+    let auth = scnet_client::Auth::token(&efile.region.token).unwrap();
+    let api = scnet_client::Client::new_with_client(&efile.origins[1], efile.http.clone(), auth);
+    let made = api
+        .make_directory()
+        .path(format!("{HOME}/gen/x"))
+        .create_parents(true)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(made.code.is_success(), "{made:?}");
+    let again = api
+        .make_directory()
+        .path(format!("{HOME}/gen/x"))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again.code.as_str(), "911021");
+    let page = api
+        .list_files()
+        .start(0)
+        .limit(10)
+        .path(format!("{HOME}/gen"))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(page.code.is_success(), "{page:?}");
+    let entries = page.data.unwrap().file_list.unwrap();
+    let names: Vec<_> = entries.iter().filter_map(|e| e.name.as_deref()).collect();
+    assert_eq!(names, ["x"]);
+    assert_eq!(entries[0].is_directory, Some(true));
+}

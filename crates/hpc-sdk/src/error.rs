@@ -136,6 +136,29 @@ pub enum Error {
         /// What went wrong.
         cause: Box<Error>,
     },
+    /// A local file could not be read or written (an upload's source, a download's
+    /// target): nothing on the server is wrong.
+    #[error("{path}: cannot {doing}: {source}", path = path.display())]
+    LocalFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the SDK was doing, e.g. `read` or `write`.
+        doing: &'static str,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A transfer ended with other bytes than it should have: the server holds another
+    /// size than was uploaded, or a download ended short of its announced length.
+    #[error("{path}: expected {expected} bytes after the transfer, found {}", found.map_or("none".to_string(), |n| n.to_string()))]
+    SizeMismatch {
+        /// The remote path (upload) or local path (download).
+        path: String,
+        /// The size that was sent or announced.
+        expected: u64,
+        /// The size found, if the file was found at all.
+        found: Option<u64>,
+    },
     /// A listing's pages contradict each other (an empty page before `total_count`
     /// was reached, twice): the listing is incomplete, not silently truncated.
     #[error("inconsistent listing: {message}")]

@@ -18,7 +18,7 @@ pub struct RetryPolicy {
     max_attempts: u32,
     min_delay: Duration,
     pub(crate) max_delay: Duration,
-    max_total_delay: Duration,
+    pub(crate) max_total_delay: Duration,
     jitter: bool,
 }
 

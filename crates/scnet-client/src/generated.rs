@@ -8815,7 +8815,7 @@ some deployments send `message` in place of `msg`.
 | 815005 | job submit failed: scheduler did not answer (the job may exist) | no |
 | 815007 | job submit failed: sbatch failed | no |
 
-Codes outside the table (seen: 911021, 1001, 716865) come through as themselves.
+Codes outside the table (seen: 1001, 716865) come through as themselves.
 
 
 Version: 2*/

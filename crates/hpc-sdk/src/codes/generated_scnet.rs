@@ -37,6 +37,14 @@ pub enum ScnetCode {
     SubmitNoAnswer,
     /// 815007: job submit failed: sbatch failed.
     SubmitFailed,
+    /// 911020: file not found.
+    FileNotFound,
+    /// 911021: the file or folder already exists.
+    FileExists,
+    /// 911030: no uploaded chunks to merge (another efile gateway?).
+    ChunksNotFound,
+    /// 911501: chunk too large.
+    ChunkTooLarge,
     /// A code outside the documented table, kept as sent.
     Other(String),
 }
@@ -57,6 +65,10 @@ impl ScnetCode {
             "10013" => OperationTimedOut,
             "815005" => SubmitNoAnswer,
             "815007" => SubmitFailed,
+            "911020" => FileNotFound,
+            "911021" => FileExists,
+            "911030" => ChunksNotFound,
+            "911501" => ChunkTooLarge,
             other => Other(other.to_string()),
         }
     }
@@ -76,6 +88,10 @@ impl ScnetCode {
             OperationTimedOut => "10013",
             SubmitNoAnswer => "815005",
             SubmitFailed => "815007",
+            FileNotFound => "911020",
+            FileExists => "911021",
+            ChunksNotFound => "911030",
+            ChunkTooLarge => "911501",
             Other(code) => code,
         }
     }
@@ -98,6 +114,12 @@ impl ScnetCode {
                 "job submit failed: the scheduler did not answer"
             }
             ScnetCode::SubmitFailed => "job submit failed: sbatch failed",
+            ScnetCode::FileNotFound => "file not found",
+            ScnetCode::FileExists => "the file or folder already exists",
+            ScnetCode::ChunksNotFound => {
+                "no uploaded chunks to merge (another efile gateway?)"
+            }
+            ScnetCode::ChunkTooLarge => "chunk too large",
             ScnetCode::Other(_) => "undocumented code",
         }
     }
@@ -116,6 +138,10 @@ impl ScnetCode {
             ScnetCode::OperationTimedOut => RetryClass::Backoff,
             ScnetCode::SubmitNoAnswer => RetryClass::Never,
             ScnetCode::SubmitFailed => RetryClass::Never,
+            ScnetCode::FileNotFound => RetryClass::Never,
+            ScnetCode::FileExists => RetryClass::Never,
+            ScnetCode::ChunksNotFound => RetryClass::Never,
+            ScnetCode::ChunkTooLarge => RetryClass::Never,
             ScnetCode::Other(_) => RetryClass::Never,
         }
     }

@@ -33,6 +33,7 @@ pub fn classify(error: &Error, retries_so_far: u32, idempotent: bool) -> RetryAd
 }
 
 /// What the loop needs to know about the call.
+#[derive(Clone, Copy)]
 pub(crate) struct Call {
     pub platform: crate::Platform,
     pub operation: &'static str,

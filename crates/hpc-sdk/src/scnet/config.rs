@@ -24,6 +24,8 @@ pub(crate) struct Settings {
     pub portal_url: String,
     pub region: Option<String>,
     pub hpc_url: Option<String>,
+    /// The region's efile origin, when set rather than discovered.
+    pub efile_url: Option<String>,
     pub cluster_user: Option<String>,
 }
 
@@ -43,6 +45,7 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     region: Option<String>,
     hpc_url: Option<String>,
+    efile_url: Option<String>,
     cluster_user: Option<String>,
     refresh_ahead: Option<Duration>,
     rt: CallContext,
@@ -56,6 +59,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("credentials", &self.credentials)
             .field("region", &self.region)
             .field("hpc_url", &self.hpc_url)
+            .field("efile_url", &self.efile_url)
             .field("cluster_user", &self.cluster_user)
             .field("retry", &self.rt.retry)
             .field("timeouts", &self.rt.timeouts)
@@ -66,7 +70,8 @@ impl std::fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// A builder filled from the environment: `SCNET_API_URL` (default
     /// [`DEFAULT_API_URL`]), `SCNET_PORTAL_URL` (default [`DEFAULT_PORTAL_URL`]),
-    /// `SCNET_CLUSTER_ID` (the region), `SCNET_HPC_URL` (skips discovery), and one of:
+    /// `SCNET_CLUSTER_ID` (the region), `SCNET_HPC_URL` (skips discovery), `SCNET_EFILE_URL` (the efile gateway, when
+    /// it should not be discovered), and one of:
     /// `SCNET_TOKEN`; `SCNET_USER` + `SCNET_ACCESS_KEY` + `SCNET_SECRET_KEY`;
     /// `SCNET_USER` + `SCNET_PASSWORD` + `SCNET_ORG_ID`.
     pub fn from_env() -> Result<Self> {
@@ -86,6 +91,7 @@ impl ClientBuilder {
             portal_url: get("SCNET_PORTAL_URL"),
             region: get("SCNET_CLUSTER_ID"),
             hpc_url: get("SCNET_HPC_URL"),
+            efile_url: get("SCNET_EFILE_URL"),
             ..Self::default()
         };
         let user = get("SCNET_USER");
@@ -175,6 +181,21 @@ impl ClientBuilder {
         self
     }
 
+    /// The region's efile base URL (its origin is used), skipping discovery of it; the
+    /// file calls go there.
+    ///
+    /// ```
+    /// let client = hpc_sdk::scnet::Client::builder()
+    ///     .token("t")
+    ///     .efile_url("https://efile.example:65052/efile")
+    ///     .build();
+    /// assert!(client.is_ok());
+    /// ```
+    pub fn efile_url(mut self, url: impl Into<String>) -> Self {
+        self.efile_url = Some(url.into());
+        self
+    }
+
     /// The cluster user name, when it should not be discovered.
     pub fn cluster_user(mut self, user: impl Into<String>) -> Self {
         self.cluster_user = Some(user.into());
@@ -208,6 +229,11 @@ impl ClientBuilder {
             .as_deref()
             .map(|url| base_url(url, "SCNet hpc URL").map(|url| crate::config::origin(&url)))
             .transpose()?;
+        let efile_url = self
+            .efile_url
+            .as_deref()
+            .map(|url| base_url(url, "SCNet efile URL").map(|url| crate::config::origin(&url)))
+            .transpose()?;
         let mut rt = self.rt;
         rt.http_times_attempts = true;
         let http = rt.http_client()?;
@@ -221,6 +247,7 @@ impl ClientBuilder {
             portal_url,
             region: self.region,
             hpc_url,
+            efile_url,
             cluster_user: self.cluster_user,
         };
         Ok(Client {

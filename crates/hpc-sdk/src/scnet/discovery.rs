@@ -14,11 +14,57 @@ use crate::error::{Error, Result};
 use crate::retry::{self, Call};
 use crate::{Platform, response};
 
-/// Where a region's job calls go.
-pub(crate) struct Site {
-    /// The enabled hpc origins, in the order `center` gave them.
-    hpc: Vec<String>,
+/// A service's origins in a region, in `center`'s order, and the one in use: kept
+/// until a transport failure moves the region on to the next.
+pub(crate) struct Origins {
+    origins: Vec<String>,
     current: AtomicUsize,
+    /// What the origins serve, for the log line of a move.
+    service: &'static str,
+}
+
+impl Origins {
+    fn new(service: &'static str, origins: Vec<String>) -> Self {
+        Self {
+            origins,
+            current: AtomicUsize::new(0),
+            service,
+        }
+    }
+
+    /// The origin in use, and its index (for [`Origins::failed`]).
+    pub fn current(&self) -> (usize, &str) {
+        let index = self.current.load(Ordering::Relaxed) % self.origins.len();
+        (index, &self.origins[index])
+    }
+
+    /// After a transport error on `index`, move to the next URL (once per failure,
+    /// however many tasks saw it).
+    pub fn failed(&self, index: usize) {
+        let next = (index + 1) % self.origins.len();
+        if self
+            .current
+            .compare_exchange(index, next, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+            && next != index
+        {
+            tracing::warn!(
+                service = self.service,
+                from = index,
+                to = next,
+                "moving to the region's next URL"
+            );
+        }
+    }
+}
+
+/// Where a region's calls go.
+pub(crate) struct Site {
+    /// The enabled hpc origins (job calls).
+    hpc: Origins,
+    /// The enabled efile origins (file transfers), once known: discovery reads them
+    /// with the hpc ones, or on the first file call when the hpc URL was configured.
+    efile: tokio::sync::OnceCell<Origins>,
     pub cluster_user: Option<String>,
     /// The cluster user's home directory (`center`'s `homePath`), when known.
     pub home: Option<String>,
@@ -27,25 +73,19 @@ pub(crate) struct Site {
 impl Site {
     /// The hpc origin in use, and its index (for [`Site::failed`]).
     pub fn hpc(&self) -> (usize, &str) {
-        let index = self.current.load(Ordering::Relaxed) % self.hpc.len();
-        (index, &self.hpc[index])
+        self.hpc.current()
     }
 
-    /// After a transport error on `index`, move to the next URL (once per failure,
-    /// however many tasks saw it).
+    /// After a transport error on hpc origin `index`, move to the next.
     pub fn failed(&self, index: usize) {
-        let next = (index + 1) % self.hpc.len();
-        if self
-            .current
-            .compare_exchange(index, next, Ordering::Relaxed, Ordering::Relaxed)
-            .is_ok()
-            && next != index
-        {
-            tracing::warn!(
-                from = index,
-                to = next,
-                "moving to the region's next hpc URL"
-            );
+        self.hpc.failed(index);
+    }
+
+    /// After a transport error on efile origin `index`, move the next file operations
+    /// to the next gateway (one in progress stays where its chunks are).
+    pub fn efile_failed(&self, index: usize) {
+        if let Some(efile) = self.efile.get() {
+            efile.failed(index);
         }
     }
 }
@@ -57,9 +97,12 @@ pub(crate) struct RegionCache {
 
 /// The enabled hpc URLs of a `center` answer, as origins, in order.
 pub(crate) fn enabled_origins(center: &scnet_client::types::Center) -> Vec<String> {
-    center
-        .hpc_urls
-        .iter()
+    enabled(&center.hpc_urls)
+}
+
+/// The enabled URLs of a list of `center`, as origins, in order.
+fn enabled(urls: &[scnet_client::types::ServiceUrl]) -> Vec<String> {
+    urls.iter()
         .filter(|u| {
             u.enable
                 .as_deref()
@@ -79,6 +122,10 @@ impl Client {
             return Ok(site.clone());
         }
         let settings = &self.inner.settings;
+        let efile = tokio::sync::OnceCell::new();
+        if let Some(url) = &settings.efile_url {
+            let _ = efile.set(Origins::new("efile", vec![url.clone()]));
+        }
         let (origins, cluster_user, home) = match (&settings.hpc_url, &settings.cluster_user) {
             (Some(url), Some(user)) => (vec![url.clone()], Some(user.clone()), None),
             _ => {
@@ -90,6 +137,9 @@ impl Client {
                     Some(url) => vec![url.clone()],
                     None => enabled_origins(&center),
                 };
+                if efile.get().is_none() {
+                    let _ = efile.set(Origins::new("efile", enabled(&center.efile_urls)));
+                }
                 (origins, settings.cluster_user.clone().or(user), home)
             }
         };
@@ -99,13 +149,35 @@ impl Client {
             )));
         }
         let site = Arc::new(Site {
-            hpc: origins,
-            current: AtomicUsize::new(0),
+            hpc: Origins::new("hpc", origins),
+            efile,
             cluster_user,
             home: home.filter(|h| h.starts_with('/')),
         });
         sites.insert(region.to_string(), site.clone());
         Ok(site)
+    }
+
+    /// The efile gateways of `region`'s `site`: discovered with it, or read from
+    /// `center` now when the hpc URL and user were configured and the efile URL not.
+    pub(crate) async fn efile_origins<'s>(
+        &self,
+        region: &str,
+        site: &'s Site,
+    ) -> Result<&'s Origins> {
+        let origins = site
+            .efile
+            .get_or_try_init(|| async {
+                let center = self.center(region).await?;
+                Ok::<_, Error>(Origins::new("efile", enabled(&center.efile_urls)))
+            })
+            .await?;
+        if origins.origins.is_empty() {
+            return Err(Error::invalid_input(format!(
+                "region {region} offers no enabled efile URL; set SCNET_EFILE_URL to choose one"
+            )));
+        }
+        Ok(origins)
     }
 
     async fn center(&self, region: &str) -> Result<scnet_client::types::Center> {

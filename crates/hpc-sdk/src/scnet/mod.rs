@@ -14,6 +14,7 @@ mod auth;
 mod config;
 mod discovery;
 mod envelope;
+mod files;
 mod find_submitted;
 #[rustfmt::skip]
 #[allow(clippy::all, unused_mut)]
@@ -36,6 +37,11 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 pub use config::{ClientBuilder, DEFAULT_API_URL, DEFAULT_PORTAL_URL};
+pub use files::{
+    DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_THRESHOLD, DEFAULT_PARALLEL_CHUNKS, Download, Downloaded,
+    FileEntry, Files, ListFiles, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, MakeDirectory, PART_SUFFIX,
+    Progress, Upload, Uploaded,
+};
 pub use generated::{
     GetJobStateCounts, GetUsedWalltime, Jobs, ListMemberJobs, ListSchedulers, Schedulers, Usage,
 };
@@ -204,10 +210,20 @@ impl Client {
     /// Runs `work` as one user call: logins, discovery, renewals, retries and waits all
     /// under the one per-operation deadline.
     async fn operation<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        self.operation_within(self.inner.rt.timeouts.per_operation, work)
+            .await
+    }
+
+    /// [`Client::operation`] with a deadline of its own: a file transfer's request may
+    /// need longer than a call's.
+    async fn operation_within<T>(
+        &self,
+        per_operation: std::time::Duration,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
         // Boxed: operations nest (a submit finds its scheduler, a lookup reads the history),
         // and each level would otherwise carry the whole of the next in its own future.
-        let result =
-            crate::deadline::operation(self.inner.rt.timeouts.per_operation, Box::pin(work)).await;
+        let result = crate::deadline::operation(per_operation, Box::pin(work)).await;
         // A server that echoes the login's access key into an error must not show it.
         result.map_err(|error| match self.inner.tokens.access_key() {
             Some(key) => error.redact(key),
