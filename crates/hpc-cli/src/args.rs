@@ -292,6 +292,11 @@ pub enum ScnetCommand {
     },
     /// The queues the cluster user may submit to, with their limits.
     Queues(crate::scnet_args::Where),
+    /// The cluster's files, through the region's efile service.
+    Files {
+        #[command(subcommand)]
+        command: crate::scnet_files::FilesCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -99,6 +99,10 @@ pub fn hint(error: &Error) -> Option<&'static str> {
         Error::MaybeSubmitted { .. } => Some(
             "the job may exist: look for it with `hpc ehpc jobs list --search NAME --reverse` before submitting again",
         ),
+        Error::Api {
+            code: ErrorCode::Scnet(ScnetCode::FileNotFound),
+            ..
+        } => Some("check the path with `hpc scnet files ls FOLDER`"),
         Error::Auth { .. } => Some("credentials come from the environment; see `hpc --help`"),
         Error::Transport { .. } | Error::Timeout { .. } => {
             Some("check the endpoint URL and the network")

@@ -8,6 +8,7 @@ mod failure;
 mod inert;
 mod output;
 mod scnet_args;
+mod scnet_files;
 mod scnet_jobs;
 mod scnet_records;
 mod target;
@@ -100,6 +101,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         ScnetCommand::Queues(args) => scnet_jobs::queues(&target, format, args).await,
         ScnetCommand::Jobs { command } => scnet_job(&target, format, command).await,
+        ScnetCommand::Files { command } => scnet_files::run(&target, format, command).await,
     }
 }
 
