@@ -40,6 +40,7 @@ pub mod retry;
 mod retry_policy;
 pub mod scnet;
 mod scrub;
+mod watch;
 
 pub use body_limit::DEFAULT_MAX_BODY_BYTES;
 pub use codes::{EhpcCode, ErrorCode, ScnetCode};
@@ -48,3 +49,4 @@ pub use error::{BoxError, Error, Platform, Result};
 pub use job::{Job, JobStatus};
 pub use paging::{ItemStream, Page, PageStream, Paginator};
 pub use retry::RetryPolicy;
+pub use watch::{JobUpdate, PollInterval, UpdateStream};

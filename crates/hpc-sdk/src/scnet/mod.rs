@@ -31,6 +31,7 @@ mod record;
 mod scheduler;
 mod submit;
 mod token;
+mod watch;
 
 use std::sync::Arc;
 
@@ -56,6 +57,7 @@ pub use submit::{DEFAULT_WALLTIME, SubmitJob, SubmittedJob, parse_walltime, wall
 /// Token helpers, public only for tests: not part of the supported API.
 #[doc(hidden)]
 pub use token::{access_key_signature, token_expiry};
+pub use watch::WatchJobs;
 
 /// Every type of the SCNet API as the spec describes it (generated), so that a
 /// downstream crate names them without depending on `scnet-client`.
