@@ -23,6 +23,7 @@ mod pipeline;
 #[doc(hidden)]
 pub mod sign;
 mod submit;
+mod watch;
 
 use std::sync::Arc;
 
@@ -34,6 +35,7 @@ pub use generated::{
 pub use job_ops::{ChangeJobs, GetJob, JobDetail, JobsChanged};
 pub use jobs::{JobPage, Jobs, ListJobs};
 pub use submit::{SubmitJob, SubmittedJob};
+pub use watch::WatchJobs;
 
 /// Every type of the EHPC API as the spec describes it (generated), so that a
 /// downstream crate names them without depending on `ehpc-client`.
