@@ -52,6 +52,9 @@ pub enum Command {
         #[command(subcommand)]
         command: ScnetCommand,
     },
+    /// Submit a command to either cloud, follow it to its end and print its output:
+    /// exit 0 completed, 3 failed or cancelled, 4 timed out (the job still runs).
+    Run(crate::run::RunArgs),
     /// Print a completion script for a shell, e.g. `hpc completions bash > ~/.local/share/bash-completion/completions/hpc`.
     Completions {
         /// The shell: bash, zsh, fish, powershell (or elvish).
@@ -178,6 +181,8 @@ pub enum EhpcJobsCommand {
     Stop(ChangeArgs),
     /// Delete jobs from the cluster's records; jobs already gone are reported.
     Delete(ChangeArgs),
+    /// Wait for jobs to end: exit 0 all completed, 3 one failed or was cancelled, 4 timed out.
+    Wait(EhpcWaitArgs),
 }
 
 /// `hpc ehpc jobs submit`.
@@ -214,6 +219,24 @@ pub struct SubmitArgs {
     /// Where stderr goes, on the cluster.
     #[arg(long, value_name = "PATH")]
     pub stderr: Option<String>,
+    /// Wait for the job to end (exit 0 completed, 3 failed or cancelled, 4 timed out).
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub pace: crate::follow::Pace,
+}
+
+/// `hpc ehpc jobs wait`.
+#[derive(Debug, Args)]
+pub struct EhpcWaitArgs {
+    /// The jobs' uuids (hpcjob-...).
+    #[arg(required = true, value_parser = non_blank)]
+    pub uuids: Vec<String>,
+    /// The cluster (default: `EHPC_CLUSTER_ID`, or the sandbox's with --sandbox).
+    #[arg(long, env = "EHPC_CLUSTER_ID", value_parser = non_blank)]
+    pub cluster_id: Option<String>,
+    #[command(flatten)]
+    pub pace: crate::follow::Pace,
 }
 
 /// `hpc ehpc jobs show`.
@@ -331,6 +354,8 @@ pub enum ScnetJobsCommand {
     History(crate::scnet_args::HistoryArgs),
     /// A job's stdout (or stderr), streamed as it is read.
     Logs(crate::scnet_args::LogsArgs),
+    /// Wait for jobs to end: exit 0 all completed, 3 one failed or was cancelled, 4 timed out.
+    Wait(crate::scnet_args::WaitArgs),
 }
 
 /// A positive, finite number of seconds.

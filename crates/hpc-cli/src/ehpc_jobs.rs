@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::args::{ChangeArgs, Output, ShowArgs, SubmitArgs};
+use crate::args::{ChangeArgs, EhpcWaitArgs, Output, ShowArgs, SubmitArgs};
 use crate::failure::Failure;
 use crate::output::{Record, opt, stdout_printer};
 use crate::target::Target;
@@ -39,7 +39,7 @@ pub async fn submit(target: &Target, format: Output, args: SubmitArgs) -> Result
     let mut request = client
         .jobs()
         .submit()
-        .cluster_id(cluster_id)
+        .cluster_id(cluster_id.clone())
         .name(args.name)
         .cmd_line(args.cmd)
         .cores(args.cores)
@@ -61,16 +61,49 @@ pub async fn submit(target: &Target, format: Output, args: SubmitArgs) -> Result
     }
     let job = request.send().await?;
     let mut out = stdout_printer(format);
+    let uuid = job.uuid.clone();
     out.push(&Submitted {
         hpcjob_uuid: job.uuid,
         job_id: job.job_id,
         job_status: job.status.to_string(),
     })?;
-    Ok(out.finish::<Submitted>()?)
+    out.finish::<Submitted>()?;
+    if !args.wait {
+        return Ok(());
+    }
+    let ids = vec![uuid];
+    let ended = follow(&client, cluster_id, &ids, args.pace).await?;
+    crate::follow::finish(&ended)
+}
+
+/// `hpc ehpc jobs wait`: each job's final status, and the exit of the wait.
+pub async fn wait(target: &Target, format: Output, args: EhpcWaitArgs) -> Result<(), Failure> {
+    let cluster_id = target.ehpc_cluster(args.cluster_id)?;
+    let client = target.ehpc()?;
+    let ended = follow(&client, cluster_id, &args.uuids, args.pace).await?;
+    crate::follow::report(format, &args.uuids, &ended)
+}
+
+async fn follow(
+    client: &hpc_sdk::ehpc::Client,
+    cluster_id: String,
+    uuids: &[String],
+    pace: crate::follow::Pace,
+) -> Result<crate::follow::Ended, Failure> {
+    let updates = client
+        .jobs()
+        .watch(uuids.to_vec())
+        .cluster_id(cluster_id)
+        .interval(pace.poll_interval())
+        .stream();
+    crate::follow::follow(uuids, updates, pace.timeout).await
 }
 
 /// The cluster's first user, for a submit without `--run-user`.
-async fn first_user(client: &hpc_sdk::ehpc::Client, cluster_id: &str) -> Result<String, Failure> {
+pub(crate) async fn first_user(
+    client: &hpc_sdk::ehpc::Client,
+    cluster_id: &str,
+) -> Result<String, Failure> {
     let page = client
         .users()
         .list()

@@ -17,6 +17,9 @@ pub enum Failure {
     Usage(String),
     /// A failure the command words itself (exit 1).
     Message(String),
+    /// The command said what it had to; only the exit code is left (e.g. 3: a job
+    /// failed, 4: a wait timed out).
+    Exit(u8),
     /// An SDK error with the command's own hint (exit 1), e.g. how to check a doubtful submit.
     Hinted(Error, String),
 }
@@ -43,6 +46,7 @@ impl Failure {
                 eprintln!("error: cannot write the output: {error}");
                 ExitCode::FAILURE
             }
+            Failure::Exit(code) => ExitCode::from(code),
             Failure::Usage(message) => {
                 eprintln!("error: {}", crate::inert::inert(&message));
                 ExitCode::from(2)

@@ -5,8 +5,10 @@ mod commands;
 mod ehpc_directory;
 mod ehpc_jobs;
 mod failure;
+mod follow;
 mod inert;
 mod output;
+mod run;
 mod scnet_args;
 mod scnet_files;
 mod scnet_jobs;
@@ -56,6 +58,7 @@ async fn ehpc(
             EhpcJobsCommand::Delete(args) => {
                 ehpc_jobs::change(target, format, args, ehpc_jobs::Change::Delete).await
             }
+            EhpcJobsCommand::Wait(args) => ehpc_jobs::wait(target, format, args).await,
         },
         EhpcCommand::Clusters {
             command: EhpcClustersCommand::List(args),
@@ -89,6 +92,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Ehpc { command } => {
             let target = target::Target::new(cli.sandbox, cli.deadline).await?;
             return ehpc(&target, format, command).await;
+        }
+        Command::Run(args) => {
+            let target = target::Target::new(cli.sandbox, cli.deadline).await?;
+            return run::run(&target, args).await;
         }
         Command::Scnet { command } => command,
     };
@@ -124,6 +131,7 @@ async fn scnet_job(
         ScnetJobsCommand::Cancel(args) => scnet_jobs::cancel(target, format, args).await,
         ScnetJobsCommand::History(args) => scnet_jobs::history(target, format, args).await,
         ScnetJobsCommand::Logs(args) => scnet_jobs::logs(target, args).await,
+        ScnetJobsCommand::Wait(args) => scnet_jobs::wait(target, format, args).await,
     }
 }
 

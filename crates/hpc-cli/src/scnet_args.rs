@@ -51,6 +51,23 @@ pub struct SubmitArgs {
     /// The stderr file on the cluster (`%j` is the job id).
     #[arg(long, value_name = "PATH", value_parser = non_blank)]
     pub stderr: Option<String>,
+    /// Wait for the job to end (exit 0 completed, 3 failed or cancelled, 4 timed out).
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub pace: crate::follow::Pace,
+    #[command(flatten)]
+    pub target: Where,
+}
+
+/// `hpc scnet jobs wait`.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// The job ids.
+    #[arg(required = true, value_parser = non_blank)]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub pace: crate::follow::Pace,
     #[command(flatten)]
     pub target: Where,
 }

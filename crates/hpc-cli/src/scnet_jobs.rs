@@ -8,13 +8,16 @@ use hpc_sdk::Error;
 use crate::args::Output;
 use crate::failure::Failure;
 use crate::output::{print_listing, stdout_printer};
-use crate::scnet_args::{CancelArgs, HistoryArgs, ListArgs, LogsArgs, ShowArgs, SubmitArgs, Where};
+use crate::scnet_args::{
+    CancelArgs, HistoryArgs, ListArgs, LogsArgs, ShowArgs, SubmitArgs, WaitArgs, Where,
+};
 use crate::scnet_records::{Cancelled, Shown, Submitted};
 use crate::target::Target;
 
 pub async fn submit(target: &Target, format: Output, args: SubmitArgs) -> Result<(), Failure> {
-    let mut request = target
-        .scnet()?
+    let client = target.scnet()?;
+    let (region, scheduler) = (args.target.region.clone(), args.target.scheduler_id.clone());
+    let mut request = client
         .jobs()
         .submit()
         .name(args.name.clone())
@@ -59,14 +62,50 @@ pub async fn submit(target: &Target, format: Output, args: SubmitArgs) -> Result
         Err(error) => return Err(error.into()),
     };
     let mut out = stdout_printer(format);
+    let ids = vec![job.id.clone()];
     out.push(&Submitted {
         id: job.id,
-        scheduler_id: job.scheduler_id,
+        scheduler_id: job.scheduler_id.clone(),
         name: job.name,
         stdout: job.stdout,
         stderr: job.stderr,
     })?;
-    Ok(out.finish::<Submitted>()?)
+    out.finish::<Submitted>()?;
+    if !args.wait {
+        return Ok(());
+    }
+    let target = Where {
+        region,
+        scheduler_id: scheduler.or(Some(job.scheduler_id)),
+    };
+    let ended = follow(&client, &ids, &target, args.pace).await?;
+    crate::follow::finish(&ended)
+}
+
+/// `hpc scnet jobs wait`: each job's final status, and the exit of the wait.
+pub async fn wait(target: &Target, format: Output, args: WaitArgs) -> Result<(), Failure> {
+    let client = target.scnet()?;
+    let ended = follow(&client, &args.ids, &args.target, args.pace).await?;
+    crate::follow::report(format, &args.ids, &ended)
+}
+
+async fn follow(
+    client: &hpc_sdk::scnet::Client,
+    ids: &[String],
+    target: &Where,
+    pace: crate::follow::Pace,
+) -> Result<crate::follow::Ended, Failure> {
+    let mut watch = client
+        .jobs()
+        .watch(ids.to_vec())
+        .interval(pace.poll_interval());
+    if let Some(region) = &target.region {
+        watch = watch.region(region.clone());
+    }
+    if let Some(id) = &target.scheduler_id {
+        watch = watch.scheduler_id(id.clone());
+    }
+    crate::follow::follow(ids, watch.stream(), pace.timeout).await
 }
 
 /// A realtime state as `--status` takes it: a name, or the API's code as given.
