@@ -79,45 +79,37 @@ fn default_name() -> String {
 }
 
 pub async fn run(target: &Target, args: RunArgs) -> Result<(), Failure> {
-    let command = shell_line(&args.command);
     let name = args.name.clone().unwrap_or_else(default_name);
+    let mut spec = hpc_sdk::JobSpec::new(name, shell_line(&args.command));
+    if let Some(queue) = &args.queue {
+        spec = spec.queue(queue.clone());
+    }
+    if let Some(cores) = args.cores {
+        spec = spec.cores(cores);
+    }
+    if let Some(walltime) = args.walltime {
+        spec = spec.walltime(walltime);
+    }
     match args.on {
-        Cloud::Scnet => scnet(target, &args, &name, command).await,
-        Cloud::Ehpc => ehpc(target, &args, &name, command).await,
+        Cloud::Scnet => scnet(target, &args, spec).await,
+        Cloud::Ehpc => ehpc(target, &args, spec).await,
     }
 }
 
-async fn scnet(
-    target: &Target,
-    args: &RunArgs,
-    name: &str,
-    command: String,
-) -> Result<(), Failure> {
+async fn scnet(target: &Target, args: &RunArgs, mut spec: hpc_sdk::JobSpec) -> Result<(), Failure> {
     let client = target.scnet()?;
-    let queue = match &args.queue {
-        Some(queue) => queue.clone(),
-        None => client
+    if spec.queue.is_none() {
+        let first = client
             .queues()
             .list()
             .send()
             .await?
             .into_iter()
             .find_map(|q| q.queue_name)
-            .ok_or_else(|| Failure::Message("the region lists no queue: pass --queue".into()))?,
-    };
-    let mut submit = client
-        .jobs()
-        .submit()
-        .name(name)
-        .command(command)
-        .queue(queue);
-    if let Some(cores) = args.cores {
-        submit = submit.processes(cores);
+            .ok_or_else(|| Failure::Message("the region lists no queue: pass --queue".into()))?;
+        spec = spec.queue(first);
     }
-    if let Some(walltime) = args.walltime {
-        submit = submit.walltime(walltime);
-    }
-    let job = submit.send().await?;
+    let job = client.jobs().submit().spec(&spec).send().await?;
     eprintln!("submitted SCNet job {}", job.id);
     let ids = vec![job.id.clone()];
     let updates = client
@@ -142,25 +134,16 @@ async fn scnet(
     follow::finish(&ended)
 }
 
-async fn ehpc(target: &Target, args: &RunArgs, name: &str, command: String) -> Result<(), Failure> {
+async fn ehpc(target: &Target, args: &RunArgs, spec: hpc_sdk::JobSpec) -> Result<(), Failure> {
     let cluster_id = target.ehpc_cluster(args.cluster_id.clone())?;
     let client = target.ehpc()?;
     let run_user = crate::ehpc_jobs::first_user(&client, &cluster_id).await?;
-    let mut submit = client
-        .jobs()
-        .submit()
+    let submit = client.jobs().submit().spec(&spec);
+    let job = submit
         .cluster_id(cluster_id.clone())
-        .name(name)
-        .cmd_line(command)
-        .cores(i64::from(args.cores.unwrap_or(1)))
-        .run_user(run_user);
-    if let Some(queue) = &args.queue {
-        submit = submit.queue_id(queue.clone());
-    }
-    if let Some(walltime) = args.walltime {
-        submit = submit.time_limit(walltime.as_secs().try_into().unwrap_or(i64::MAX));
-    }
-    let job = submit.send().await?;
+        .run_user(run_user)
+        .send()
+        .await?;
     eprintln!("submitted EHPC job {}", job.uuid);
     let ids = vec![job.uuid.clone()];
     let updates = client

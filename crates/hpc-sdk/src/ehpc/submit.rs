@@ -67,6 +67,8 @@ pub struct SubmitJob {
     input_file: Option<String>,
     priority: Option<i64>,
     resource_limit: Option<String>,
+    /// What a [`JobSpec`](crate::JobSpec) asked that EHPC cannot take.
+    unsupported: Option<&'static str>,
 }
 
 macro_rules! setters {
@@ -100,6 +102,7 @@ impl SubmitJob {
             input_file: None,
             priority: None,
             resource_limit: None,
+            unsupported: None,
         }
     }
 
@@ -136,7 +139,32 @@ impl SubmitJob {
         resource_limit: String,
     }
 
+    /// Takes the name, command, queue (an id), cores, wall time (as `time_limit`
+    /// seconds) and output paths of a cloud-neutral [`JobSpec`](crate::JobSpec); the
+    /// cluster and run user stay to be set. EHPC has no node, process or working
+    /// directory field: a spec with them is refused when sent.
+    pub fn spec(mut self, spec: &crate::JobSpec) -> Self {
+        self.name = Some(spec.name.clone());
+        self.cmd_line = Some(spec.command.clone());
+        self.queue_id = spec.queue.clone().or(self.queue_id);
+        self.cores = spec.cores.map(i64::from).or(self.cores);
+        if let Some(walltime) = spec.walltime {
+            self.time_limit = Some(i64::try_from(walltime.as_secs()).unwrap_or(i64::MAX));
+        }
+        self.stdout = spec.stdout.clone().or(self.stdout);
+        self.stderr = spec.stderr.clone().or(self.stderr);
+        if spec.nodes.is_some() || spec.processes_per_node.is_some() || spec.work_dir.is_some() {
+            self.unsupported = Some("nodes, processes per node and a working directory");
+        }
+        self
+    }
+
     fn body(&self) -> Result<ehpc_client::types::SubmitJobRequest> {
+        if let Some(what) = self.unsupported {
+            return Err(Error::invalid_input(format!(
+                "EHPC's submit takes no {what}: leave them out of the JobSpec"
+            )));
+        }
         let required = |value: &Option<String>, what: &str| match value.as_deref() {
             Some(v) if !v.trim().is_empty() => Ok(v.to_string()),
             _ => Err(Error::invalid_input(format!(

@@ -144,6 +144,22 @@ impl SubmitJob {
         stderr: String,
     }
 
+    /// Takes every field of a cloud-neutral [`JobSpec`](crate::JobSpec): cores become
+    /// processes.
+    pub fn spec(mut self, spec: &crate::JobSpec) -> Self {
+        self.name = Some(spec.name.clone());
+        self.command = Some(spec.command.clone());
+        self.queue = spec.queue.clone().or(self.queue);
+        self.nodes = spec.nodes.or(self.nodes);
+        self.processes = spec.cores.or(self.processes);
+        self.processes_per_node = spec.processes_per_node.or(self.processes_per_node);
+        self.walltime = spec.walltime.or(self.walltime);
+        self.work_dir = spec.work_dir.clone().or(self.work_dir);
+        self.stdout = spec.stdout.clone().or(self.stdout);
+        self.stderr = spec.stderr.clone().or(self.stderr);
+        self
+    }
+
     /// Nodes (`GAP_NNODE`, default 1).
     pub fn nodes(mut self, nodes: u32) -> Self {
         self.nodes = Some(nodes);
