@@ -66,17 +66,33 @@ impl JobSpec {
         }
     }
 
+    /// Cores in all (SCNet: processes).
+    pub fn cores(mut self, cores: u32) -> Self {
+        self.cores = Some(cores);
+        self
+    }
+
+    /// Nodes (SCNet).
+    pub fn nodes(mut self, nodes: u32) -> Self {
+        self.nodes = Some(nodes);
+        self
+    }
+
+    /// Processes per node (SCNet).
+    pub fn processes_per_node(mut self, processes: u32) -> Self {
+        self.processes_per_node = Some(processes);
+        self
+    }
+
+    /// The longest run time.
+    pub fn walltime(mut self, walltime: Duration) -> Self {
+        self.walltime = Some(walltime);
+        self
+    }
+
     spec_setters! {
         /// The queue: an SCNet queue name, an EHPC queue id.
         queue: String,
-        /// Cores in all (SCNet: processes).
-        cores: u32,
-        /// Nodes (SCNet).
-        nodes: u32,
-        /// Processes per node (SCNet).
-        processes_per_node: u32,
-        /// The longest run time.
-        walltime: Duration,
         /// The working directory (SCNet).
         work_dir: String,
         /// The stdout file.
