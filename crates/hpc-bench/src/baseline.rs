@@ -125,32 +125,7 @@ impl Baseline {
             .timeout(std::time::Duration::from_secs(30))
             .build()?;
         let c = sandbox.credentials();
-        let timestamp = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)?
-            .as_secs()
-            .to_string();
-        let message = format!(
-            r#"{{"accessKey":"{}","timestamp":"{timestamp}","user":"{}"}}"#,
-            c.scnet_access_key, c.scnet_user
-        );
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(c.scnet_secret_key.as_bytes())?;
-        mac.update(message.as_bytes());
-        let login: LoginAnswer = http
-            .post(format!("{}/api/user/v3/tokens", sandbox.scnet_api_url()))
-            .header("user", &c.scnet_user)
-            .header("accessKey", &c.scnet_access_key)
-            .header("timestamp", &timestamp)
-            .header("signature", hex::encode(mac.finalize().into_bytes()))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let scnet_token = login
-            .data
-            .into_iter()
-            .find(|r| r.cluster_id == c.scnet_cluster_id)
-            .and_then(|r| r.token)
-            .ok_or("the login answered no token for the region")?;
+        let scnet_token = region_token(&http, sandbox).await?;
         Ok(Self {
             http,
             ehpc_url: sandbox.ehpc_url().to_owned(),
@@ -222,6 +197,41 @@ impl Baseline {
             _ => Err(format!("walltime answered code {}", answer.code).into()),
         }
     }
+}
+
+/// One AK/SK login to the sandbox's SCNet: the token of its cluster's region.
+pub async fn region_token(
+    http: &reqwest::Client,
+    sandbox: &hpc_sandbox::Sandbox,
+) -> Result<String, BoxError> {
+    let c = sandbox.credentials();
+    let timestamp = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)?
+        .as_secs()
+        .to_string();
+    let message = format!(
+        r#"{{"accessKey":"{}","timestamp":"{timestamp}","user":"{}"}}"#,
+        c.scnet_access_key, c.scnet_user
+    );
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(c.scnet_secret_key.as_bytes())?;
+    mac.update(message.as_bytes());
+    let login: LoginAnswer = http
+        .post(format!("{}/api/user/v3/tokens", sandbox.scnet_api_url()))
+        .header("user", &c.scnet_user)
+        .header("accessKey", &c.scnet_access_key)
+        .header("timestamp", &timestamp)
+        .header("signature", hex::encode(mac.finalize().into_bytes()))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login
+        .data
+        .into_iter()
+        .find(|r| r.cluster_id == c.scnet_cluster_id)
+        .and_then(|r| r.token)
+        .ok_or("the login answered no token for the region")?;
+    Ok(token)
 }
 
 #[cfg(test)]

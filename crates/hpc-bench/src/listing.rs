@@ -2,7 +2,6 @@
 //! and the peak memory of a client streaming or collecting them, each in a fresh child
 //! process so that one measurement cannot inflate the next.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
@@ -11,6 +10,7 @@ use hpc_sandbox::{Fault, Sandbox};
 use crate::baseline::BoxError;
 use crate::overhead::Facade;
 use crate::report::{self, Row, Target};
+use crate::rss::{self, mib};
 
 /// The hidden subcommand a child runs: `__rss <stream|collect> <ehpc_url> <jobs>`.
 pub const CHILD: &str = "__rss";
@@ -124,27 +124,15 @@ pub async fn memory(small: &Sandbox, large: &Sandbox) -> Result<Vec<Row>, BoxErr
     ])
 }
 
-fn mib(kib: u64) -> String {
-    format!("{:.1} MiB", kib as f64 / 1024.0)
-}
-
 /// Runs this binary's [`CHILD`] subcommand against `sandbox` and reads its `VmHWM`.
 async fn child_peak(mode: &'static str, sandbox: &Sandbox) -> Result<u64, BoxError> {
-    let exe = std::env::current_exe()?;
-    let (url, jobs) = (sandbox.ehpc_url().to_owned(), sandbox.job_count());
-    // The sandbox keeps serving on this runtime's workers while a blocking thread waits.
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(exe)
-            .args([CHILD, mode, &url, &jobs.to_string()])
-            .output()
-    })
-    .await??;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(format!("the {mode} child failed: {stdout}{stderr}").into());
-    }
-    Ok(stdout.trim().parse()?)
+    let args = [
+        CHILD,
+        mode,
+        sandbox.ehpc_url(),
+        &sandbox.job_count().to_string(),
+    ];
+    rss::child_peak(args.iter().map(|arg| arg.to_string()).collect()).await
 }
 
 /// The child: list `jobs` jobs from the sandbox at `url`, then print the peak RSS in KiB.
@@ -181,21 +169,6 @@ pub fn child_main(args: &[String]) -> Result<(), BoxError> {
     if listed != expected {
         return Err(format!("listed {listed} of {expected} jobs").into());
     }
-    println!("{}", peak_rss_kib()?);
+    println!("{}", rss::peak_rss_kib()?);
     Ok(())
-}
-
-/// `VmHWM` from `/proc/self/status`, in KiB.
-fn peak_rss_kib() -> Result<u64, BoxError> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|line| line.starts_with("VmHWM:"))
-        .ok_or("no VmHWM in /proc/self/status")?;
-    let kib = line
-        .trim_start_matches("VmHWM:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim();
-    Ok(kib.parse()?)
 }

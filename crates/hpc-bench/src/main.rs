@@ -10,10 +10,15 @@
 
 mod alloc;
 mod baseline;
+mod efile_raw;
 mod listing;
 mod micro;
 mod overhead;
+mod payload;
 mod report;
+mod rss;
+mod stage;
+mod transfer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -101,6 +106,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.split_first() {
         Some((first, rest)) if first == listing::CHILD => listing::child_main(rest),
+        Some((first, rest)) if first == transfer::CHILD => transfer::child_main(rest),
         _ => parse(&args)
             .map_err(BoxError::from)
             .and_then(|options| run(&options)),
@@ -142,8 +148,17 @@ fn run(options: &Options) -> Result<(), BoxError> {
         rows.extend(overhead::run(&large, sizes.samples).await?);
         section("throughput");
         rows.extend(listing::throughput(&large, sizes.reps).await?);
+        // Transfers get a sandbox of their own (on the server's runtime), so their
+        // gigabytes live and go with it; their memory rows join the others below.
+        section("file transfer (throughput, then peak memory)");
+        let files = server.spawn(Sandbox::builder().seed(7).start()).await??;
+        let plan = transfer::Plan::new(options.quick);
+        let transfers = transfer::run(&files, &plan).await?;
+        drop(files);
+        rows.extend(transfers.throughput);
         section("memory");
         rows.extend(listing::memory(&small, &large).await?);
+        rows.extend(transfers.memory);
 
         section("signing and decoding");
         rows.extend(micro::signing(sizes.sign_iters)?);
