@@ -19,6 +19,7 @@ mod report;
 mod rss;
 mod stage;
 mod transfer;
+mod watching;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -156,6 +157,14 @@ fn run(options: &Options) -> Result<(), BoxError> {
         let transfers = transfer::run(&files, &plan).await?;
         drop(files);
         rows.extend(transfers.throughput);
+        section("watching 1,000 jobs");
+        let scheduler = Sandbox::builder()
+            .jobs(0)
+            .speed(watching::SPEED)
+            .scnet_realtime_retention(std::time::Duration::from_secs(3600));
+        let scheduler = server.spawn(scheduler.start()).await??;
+        rows.extend(watching::run(&scheduler, 1000).await?);
+        drop(scheduler);
         section("memory");
         rows.extend(listing::memory(&small, &large).await?);
         rows.extend(transfers.memory);
