@@ -125,6 +125,11 @@ from the call to its answer after every dirty page on the machine was flushed, s
 neither side pays for the other's write-back; a download's time is largely the disk's. \
 *Memory* rows are the peak resident set (`VmHWM`) of a fresh \
 child process that only runs the client; the sandbox serving it lives in the parent. \
+*Watching* rows submit 1,000 SCNet `sleep` jobs to a sandbox running 100× real time \
+(each ends 3 to 6 s later) and watch them all with one `jobs().watch(ids)`: listings per \
+poll (polls counted as the client's sleeps plus one), against the one request per job \
+per interval of per-job polling; the delay runs from a job's end (known from its run \
+time) to its final status reaching the caller. \
 *Signing* and *decoding* are single-threaded loops. *Codegen* runs the already built \
 `xtask` binary (dev profile, as `cargo xtask` builds it). `cargo xtask bench --quick` \
 runs fewer samples and moves 256 MiB where a full run moves 1 GiB (about 35 s; a full \

@@ -104,7 +104,7 @@ pub async fn run(sandbox: &Sandbox, jobs: usize) -> Result<Vec<Row>, BoxError> {
         Row::context(
             "watching",
             case("delay from a job's end to its final status, p50"),
-            duration(percentile(&delays, 0.50)),
+            duration(percentile(&delays, 50.0)),
         ),
         Row::context(
             "watching",
@@ -113,7 +113,7 @@ pub async fn run(sandbox: &Sandbox, jobs: usize) -> Result<Vec<Row>, BoxError> {
                 duration(MIN_WAIT),
                 duration(MAX_WAIT)
             )),
-            duration(percentile(&delays, 1.0)),
+            duration(percentile(&delays, 100.0)),
         ),
     ])
 }
