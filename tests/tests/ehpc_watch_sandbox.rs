@@ -1,24 +1,14 @@
 //! EHPC `jobs().watch(uuids)` / `.wait()` against the sandbox's simulated scheduler:
 //! one `job/list` page per poll answers every watched job, and no job detail is asked.
 
+mod common;
+
 use std::time::Duration;
 
 use hpc_sandbox::Sandbox;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hpc_sdk::{BoxFuture, JobStatus, PollInterval, Sleep};
-
-/// Sleeps for real and counts the sleeps (with no retries: the waits between polls).
-#[derive(Default)]
-struct Counted(AtomicUsize);
-
-impl Sleep for Counted {
-    fn sleep(&self, duration: Duration) -> BoxFuture {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Box::pin(tokio::time::sleep(duration))
-    }
-}
+use hpc_sdk::{JobStatus, PollInterval};
 
 #[tokio::test]
 async fn one_listing_per_poll_answers_every_watched_job() {
@@ -28,7 +18,7 @@ async fn one_listing_per_poll_answers_every_watched_job() {
         .start()
         .await
         .unwrap();
-    let sleeps = Arc::new(Counted::default());
+    let sleeps = Arc::new(common::CountingSleep::default());
     let client = hpc_sdk::ehpc::ClientBuilder::from_lookup(|k| sandbox.env(k), None)
         .unwrap()
         .sleep(sleeps.clone())
@@ -49,7 +39,7 @@ async fn one_listing_per_poll_answers_every_watched_job() {
     let bad = submit("bad", "false").await.unwrap().uuid;
     let list_before = sandbox.request_count("/api/job/list");
     let detail_before = sandbox.request_count("/api/job/jobdetail");
-    let slept = sleeps.0.load(Ordering::SeqCst);
+    let slept = sleeps.count();
     let ended = client
         .jobs()
         .watch([&ok, &bad])
@@ -61,7 +51,7 @@ async fn one_listing_per_poll_answers_every_watched_job() {
     assert_eq!(ended[&bad], JobStatus::Failed);
     // 252 jobs on the cluster, but the watched ones are the newest: one page a poll
     // (polls = waits + 1), and no job asked about alone.
-    let polls = sleeps.0.load(Ordering::SeqCst) - slept + 1;
+    let polls = sleeps.count() - slept + 1;
     assert_eq!(sandbox.request_count("/api/job/list") - list_before, polls);
     assert_eq!(
         sandbox.request_count("/api/job/jobdetail") - detail_before,

@@ -3,14 +3,15 @@
 //! that complete, fail and are cancelled, and the history fallback for a job that left
 //! the realtime list.
 
+mod common;
+
 use std::time::Duration;
 
 use futures::TryStreamExt;
 use hpc_sandbox::Sandbox;
 use hpc_sdk::scnet::Client;
-use hpc_sdk::{BoxFuture, JobStatus, PollInterval, Sleep};
+use hpc_sdk::{JobStatus, PollInterval};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const LIST: &str = "/hpc/openapi/v2/jobs";
 
@@ -19,18 +20,6 @@ fn scnet(sandbox: &Sandbox) -> Client {
         .unwrap()
         .build()
         .unwrap()
-}
-
-/// Sleeps for real and counts the sleeps: with no retries, each is a watch's wait
-/// between two polls.
-#[derive(Default)]
-struct Counted(AtomicUsize);
-
-impl Sleep for Counted {
-    fn sleep(&self, duration: Duration) -> BoxFuture {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Box::pin(tokio::time::sleep(duration))
-    }
 }
 
 async fn submit(client: &Client, name: &str, cmd: &str) -> String {
@@ -46,7 +35,7 @@ async fn one_listing_per_poll_answers_every_watched_job() {
         .start()
         .await
         .unwrap();
-    let sleeps = Arc::new(Counted::default());
+    let sleeps = Arc::new(common::CountingSleep::default());
     let client = hpc_sdk::scnet::ClientBuilder::from_lookup(|k| sandbox.env(k))
         .unwrap()
         .sleep(sleeps.clone())
@@ -58,7 +47,7 @@ async fn one_listing_per_poll_answers_every_watched_job() {
     client.jobs().cancel([long.clone()]).send().await.unwrap();
 
     let before = sandbox.request_count(LIST);
-    let slept = sleeps.0.load(Ordering::SeqCst);
+    let slept = sleeps.count();
     let interval = PollInterval::fixed(Duration::from_millis(20));
     let mut updates = client
         .jobs()
@@ -82,7 +71,7 @@ async fn one_listing_per_poll_answers_every_watched_job() {
     assert_eq!(last[&long], JobStatus::Cancelled);
     // Exactly one listing per poll (polls = waits + 1), and no job asked about alone:
     // all three stayed in the realtime list.
-    let polls = sleeps.0.load(Ordering::SeqCst) - slept + 1;
+    let polls = sleeps.count() - slept + 1;
     assert_eq!(sandbox.request_count(LIST) - before, polls);
     assert_eq!(sandbox.request_count(&format!("{LIST}/{ok}")), 0);
     assert_eq!(sandbox.history_scans(), 0);

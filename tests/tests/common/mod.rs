@@ -120,3 +120,21 @@ pub fn query_u64(req: &httpmock::HttpMockRequest, key: &str) -> u64 {
         .and_then(|(_, v)| v.parse().ok())
         .unwrap_or_else(|| panic!("the request has no numeric `{key}`"))
 }
+
+/// Sleeps for real and counts the sleeps: with no retries, each is a watch's wait
+/// between two polls, so a watch's polls are the count plus one.
+#[derive(Default)]
+pub struct CountingSleep(std::sync::atomic::AtomicUsize);
+
+impl CountingSleep {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl Sleep for CountingSleep {
+    fn sleep(&self, duration: Duration) -> BoxFuture {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Box::pin(tokio::time::sleep(duration))
+    }
+}

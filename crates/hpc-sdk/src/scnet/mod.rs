@@ -212,6 +212,10 @@ impl Client {
     /// Runs `work` as one user call: logins, discovery, renewals, retries and waits all
     /// under the one per-operation deadline.
     async fn operation<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        // Boxed here, not only inside: `work` passed on by value would be held twice,
+        // in this future and in the next, and nested operations overflowed a test
+        // thread's stack in a debug build.
+        let work = Box::pin(work);
         self.operation_within(self.inner.rt.timeouts.per_operation, work)
             .await
     }
