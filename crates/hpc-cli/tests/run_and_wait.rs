@@ -156,3 +156,82 @@ async fn wait_and_submit_wait_use_the_same_exit_codes() {
     let usage = env.run(&["scnet", "jobs", "wait"]).await;
     assert_eq!(code(&usage), Some(2));
 }
+
+/// Runs `hpc run ... -- sleep 100000`, sends Ctrl-C (SIGINT) once the first status
+/// line shows the watch is under way, and returns the exit and stderr.
+#[cfg(target_os = "linux")]
+async fn interrupted_run(env: &Env, extra: &[&str]) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let args = [
+        &["run", "--on", "scnet"][..],
+        &FAST,
+        extra,
+        &["--", "sleep", "100000"],
+    ]
+    .concat();
+    let mut command = env.command(&args);
+    command.stderr(std::process::Stdio::piped());
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        loop {
+            let mut line = String::new();
+            assert!(stderr.read_line(&mut line).unwrap() > 0, "{seen}");
+            seen.push_str(&line);
+            if line.contains("queued") || line.contains("running") {
+                break;
+            }
+        }
+        let pid = i32::try_from(child.id()).unwrap();
+        // SAFETY: a plain signal to the child this test started.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        stderr.read_to_string(&mut seen).unwrap();
+        (child.wait().unwrap().code(), seen)
+    })
+    .await
+    .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn ctrl_c_leaves_the_job_running_or_cancels_it_when_asked() {
+    let env = env().await;
+    let (code, stderr) = interrupted_run(&env, &[]).await;
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(
+        stderr.contains("still runs; cancel it with `hpc scnet jobs cancel 1470001`"),
+        "{stderr}"
+    );
+    let client = hpc_sdk::scnet::ClientBuilder::from_lookup(|k| env.sandbox.env(k))
+        .unwrap()
+        .build()
+        .unwrap();
+    let status = |id: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .jobs()
+                .get(id)
+                .send()
+                .await
+                .unwrap()
+                .unwrap()
+                .status()
+        }
+    };
+    assert!(!status("1470001").await.is_final());
+
+    let (code, stderr) = interrupted_run(&env, &["--cancel-on-interrupt"]).await;
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("job 1470002 cancelled"), "{stderr}");
+    let mut cancelled = false;
+    for _ in 0..200 {
+        if status("1470002").await == hpc_sdk::JobStatus::Cancelled {
+            cancelled = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(cancelled);
+}
