@@ -103,6 +103,10 @@ pub async fn follow(
     if let Some(bar) = &spinner {
         bar.set_message(show(&known));
     }
+    // One listener for the whole wait: a fresh `ctrl_c()` each turn would miss a Ctrl-C
+    // that came while the previous update was printed.
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
     let ended = loop {
         let next = async {
             match deadline {
@@ -112,7 +116,7 @@ pub async fn follow(
         };
         let next = tokio::select! {
             next = next => next,
-            _ = tokio::signal::ctrl_c() => break Ended::Interrupted(known),
+            _ = &mut interrupt => break Ended::Interrupted(known),
         };
         match next {
             None => break Ended::TimedOut(known),
