@@ -2,12 +2,9 @@
 //! asked for), the error envelope it carries (a JSON `Content-Type`, whatever the HTTP
 //! status), or a refusal of the range.
 
-use super::gateway::read_bounded;
+use super::gateway::read_envelope;
 use crate::error::{Error, Result};
 use crate::response;
-
-/// The most of a JSON answer read to find the envelope in it.
-const MAX_ENVELOPE_BYTES: usize = 1 << 20;
 
 /// A download answer whose bytes may be written.
 pub(crate) enum Answer {
@@ -30,7 +27,7 @@ pub(crate) async fn read(response: reqwest::Response, from: u64) -> Result<Answe
         .unwrap_or_default()
         .to_ascii_lowercase();
     if content_type.contains("application/json") {
-        return Err(envelope_error(response, status).await);
+        return Err(envelope_error(response).await);
     }
     match status {
         200 => {
@@ -66,7 +63,7 @@ pub(crate) async fn read(response: reqwest::Response, from: u64) -> Result<Answe
                 total: unsatisfied_total(&range),
             })
         }
-        _ => Err(envelope_error(response, status).await),
+        _ => Err(envelope_error(response).await),
     }
 }
 
@@ -83,27 +80,15 @@ fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> Op
 }
 
 /// The envelope a JSON (or error) answer carries; an HTTP or decode error if none.
-async fn envelope_error(response: reqwest::Response, status: u16) -> Error {
-    let retry_after = response::retry_after(response.headers());
-    let body = match read_bounded(response, MAX_ENVELOPE_BYTES).await {
-        Ok(body) => body,
-        Err(error) => return error,
-    };
-    if let Some(error) = super::super::envelope::from_body(&body, status) {
-        return error;
-    }
-    if (200..300).contains(&status) {
+async fn envelope_error(response: reqwest::Response) -> Error {
+    match read_envelope(response).await {
+        Err(error) => error,
         // JSON without an error code is still not the file: it is never written as one.
-        return Error::Decode {
+        Ok((status, body)) => Error::Decode {
             status,
             body_excerpt: response::excerpt(&body),
             source: "the download answered JSON without an error code".into(),
-        };
-    }
-    Error::Http {
-        status,
-        body_excerpt: response::excerpt(&body),
-        retry_after,
+        },
     }
 }
 

@@ -161,19 +161,7 @@ pub(crate) fn transfer_limit(per_attempt: Duration, bytes: u64) -> Duration {
 /// Reads an efile JSON answer (upload, chunk, merge): `Ok` for code `"0"`, the
 /// envelope's error for any other, an HTTP or decode error for anything else.
 pub(crate) async fn read_answer(response: reqwest::Response) -> Result<()> {
-    let status = response.status().as_u16();
-    let retry_after = response::retry_after(response.headers());
-    let body = read_bounded(response, MAX_ANSWER_BYTES).await?;
-    if let Some(error) = envelope::from_body(&body, status) {
-        return Err(error);
-    }
-    if !(200..300).contains(&status) {
-        return Err(Error::Http {
-            status,
-            body_excerpt: response::excerpt(&body),
-            retry_after,
-        });
-    }
+    let (status, body) = read_envelope(response).await?;
     #[derive(serde::Deserialize)]
     struct Bare {
         #[allow(dead_code)]
@@ -187,6 +175,25 @@ pub(crate) async fn read_answer(response: reqwest::Response) -> Result<()> {
             source: Box::new(source),
         }),
     }
+}
+
+/// The status and body of a short efile answer, or the error it carries: its envelope's
+/// (whatever the HTTP status), else an HTTP error for a status other than 2xx.
+pub(crate) async fn read_envelope(response: reqwest::Response) -> Result<(u16, Vec<u8>)> {
+    let status = response.status().as_u16();
+    let retry_after = response::retry_after(response.headers());
+    let body = read_bounded(response, MAX_ANSWER_BYTES).await?;
+    if let Some(error) = envelope::from_body(&body, status) {
+        return Err(error);
+    }
+    if !(200..300).contains(&status) {
+        return Err(Error::Http {
+            status,
+            body_excerpt: response::excerpt(&body),
+            retry_after,
+        });
+    }
+    Ok((status, body))
 }
 
 /// The body of a short answer, at most `limit` bytes of it kept.
