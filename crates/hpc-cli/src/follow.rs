@@ -114,9 +114,13 @@ pub async fn follow(
                 None => Some(updates.try_next().await),
             }
         };
+        // `biased`, the listener first: `ctrl_c()` installs its handler when first
+        // polled, and an unbiased select that found an update ready first printed it
+        // with no handler yet, so a Ctrl-C right after the first line killed the process.
         let next = tokio::select! {
-            next = next => next,
+            biased;
             _ = &mut interrupt => break Ended::Interrupted(known),
+            next = next => next,
         };
         match next {
             None => break Ended::TimedOut(known),

@@ -137,14 +137,15 @@ async fn scnet_job(
 
 /// `-v` info, `-vv` debug, `-vvv` trace, on stderr; the SDK never logs a secret.
 fn init_tracing(verbose: u8) {
+    use tracing_subscriber::filter::LevelFilter;
     let level = match verbose {
         0 => return,
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
+        1 => LevelFilter::INFO,
+        2 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
     };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_max_level(level)
         .with_writer(std::io::stderr)
         .init();
 }

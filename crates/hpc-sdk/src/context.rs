@@ -168,7 +168,12 @@ impl CallContext {
     /// A connection-pooling HTTP client honouring the timeouts; one per SDK client, so
     /// connections are reused across calls.
     pub fn http_client(&self) -> crate::Result<reqwest::Client> {
+        let tls = crate::tls::client_config().map_err(|e| crate::Error::Transport {
+            message: format!("cannot set up TLS: {e}"),
+            source: None,
+        })?;
         reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .connect_timeout(self.timeouts.connect)
             .timeout(self.timeouts.per_attempt)
             .user_agent(concat!("hpc-sdk/", env!("CARGO_PKG_VERSION")))

@@ -41,6 +41,7 @@ pub mod retry;
 mod retry_policy;
 pub mod scnet;
 mod scrub;
+mod tls;
 mod watch;
 
 pub use body_limit::DEFAULT_MAX_BODY_BYTES;

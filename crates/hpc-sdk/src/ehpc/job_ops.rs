@@ -58,6 +58,13 @@ impl GetJob {
     }
 
     /// The job's details; `Error::Api` with code 2100 if there is no such job.
+    ///
+    /// ```no_run
+    /// # async fn demo(ehpc: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let job = ehpc.jobs().get("ehpcjob-1a2b3c4d").cluster_id("ehpc-qmmvigwe").send().await?;
+    /// println!("{job:?}");
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<JobDetail> {
         if self.uuid.trim().is_empty() {
             return Err(Error::invalid_input("no job uuid"));
@@ -117,6 +124,13 @@ impl ChangeJobs {
     /// Sends the request (never repeated unless it provably never left). After a
     /// refusal, each job's state is read: jobs that had ended (stop) or were gone
     /// (delete) are reported in `unchanged`, and a stop is sent once more for the others.
+    ///
+    /// ```no_run
+    /// # async fn demo(ehpc: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let stopped = ehpc.jobs().stop(["ehpcjob-1a2b3c4d"]).cluster_id("ehpc-qmmvigwe").send().await?;
+    /// println!("already ended: {:?}", stopped.unchanged);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<JobsChanged> {
         let cluster_id = match self.cluster_id.clone() {
             Some(id) if !id.trim().is_empty() => id,

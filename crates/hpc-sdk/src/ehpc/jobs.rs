@@ -57,6 +57,16 @@ pub type JobPage = crate::Page<EhpcJob>;
 
 /// A job listing request (`GET /api/job/list`). Nothing is sent until `.send()` is
 /// awaited or a stream is polled.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// # async fn demo(ehpc: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+/// let mut jobs = ehpc.jobs().list().cluster_id("ehpc-qmmvigwe").prefetch(2).items();
+/// while let Some(job) = jobs.try_next().await? {
+///     println!("{:?} {:?}", job.job_id, job.job_name);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until sent or streamed"]
 pub struct ListJobs {
@@ -139,6 +149,13 @@ impl ListJobs {
     }
 
     /// The page at the offset.
+    ///
+    /// ```no_run
+    /// # async fn demo(ehpc: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let page = ehpc.jobs().list().cluster_id("ehpc-qmmvigwe").status("running").send().await?;
+    /// println!("{} of {} running jobs", page.items.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<JobPage> {
         let query = self.checked_query()?;
         let page = fetch_page(&self.client, &query, self.offset, self.page_size).await?;

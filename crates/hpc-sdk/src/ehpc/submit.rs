@@ -198,6 +198,22 @@ impl SubmitJob {
 
     /// Submits the job: its uuid, scheduler id and first status, or
     /// [`Error::MaybeSubmitted`] when the outcome is unknown.
+    ///
+    /// ```no_run
+    /// # async fn demo(ehpc: hpc_sdk::ehpc::Client) -> hpc_sdk::Result<()> {
+    /// let job = ehpc
+    ///     .jobs()
+    ///     .submit()
+    ///     .cluster_id("ehpc-qmmvigwe")
+    ///     .name("hello")
+    ///     .cmd_line("echo hello")
+    ///     .run_user("usr-IuZxPyn2")
+    ///     .cores(2)
+    ///     .send()
+    ///     .await?;
+    /// println!("{} is {}", job.uuid, job.status);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<SubmittedJob> {
         let body = self.body()?;
         if self.cores.is_some_and(|cores| cores < 1) {

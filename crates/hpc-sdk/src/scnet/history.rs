@@ -198,6 +198,14 @@ impl ListHistoryJobs {
     }
 
     /// The page at the offset.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
+    /// let page = scnet.history().list().since(week_ago).page_size(50).send().await?;
+    /// println!("{} of {} ended jobs", page.items.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Page<HistoryJobListItem>> {
         let query = self.window()?;
         let page = fetch_page(&self.client, &query, self.offset, self.page_size).await?;
@@ -352,6 +360,14 @@ impl GetHistoryJob {
     /// The record, or `None` when the job is not in the history: with no accounting
     /// time given, the job is first looked for in the last day, week, then 30 days of
     /// the listing, and never asked for without one.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// if let Some(job) = scnet.history().get("1234567").send().await? {
+    ///     println!("{job:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Option<HistoryJobDetail>> {
         if self.job_id.trim().is_empty() {
             return Err(Error::invalid_input("a history lookup needs a job id"));

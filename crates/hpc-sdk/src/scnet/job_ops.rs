@@ -40,6 +40,15 @@ impl GetJob {
 
     /// The job, or `None` when neither the realtime list nor the last 30 days of
     /// history know it.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// match scnet.jobs().get("1234567").send().await? {
+    ///     Some(job) => println!("{}", job.status()),
+    ///     None => println!("no such job in the last 30 days"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Option<JobRecord>> {
         check_id(&self.id)?;
         let client = self.client.clone();
@@ -187,6 +196,13 @@ impl CancelJobs {
     /// Cancels the jobs. Sent once: a timeout is an error whose outcome is unknown
     /// (query the jobs before trying again). A refusal because every job had already
     /// ended (or is gone) is `Ok`, with those jobs in `unchanged`.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let cancelled = scnet.jobs().cancel(["1234567", "1234568"]).send().await?;
+    /// println!("already ended: {:?}", cancelled.unchanged);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<JobsCancelled> {
         if self.ids.is_empty() {
             return Err(Error::invalid_input("cancel needs at least one job id"));

@@ -122,6 +122,14 @@ pub struct ListRegions {
 
 impl ListRegions {
     /// Logs in if needed and lists the regions (empty for a static token).
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// for region in scnet.regions().list().send().await? {
+    ///     println!("{} {} (token: {})", region.id, region.name, region.has_token);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<Region>> {
         let inner = &self.client.inner;
         let regions = self

@@ -97,6 +97,13 @@ impl<T> QueuesRequest<T> {
 
 impl QueuesRequest<Queue> {
     /// Sends the request.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let queues = scnet.queues().list().send().await?;
+    /// println!("{} queues", queues.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<Queue>> {
         let (client, region) = (&self.client, self.region.as_deref());
         let work = async {
@@ -121,6 +128,13 @@ impl QueuesRequest<Queue> {
 
 impl QueuesRequest<QueueLimit> {
     /// Sends the request.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let limits = scnet.queues().limits().send().await?;
+    /// println!("{limits:?}");
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<QueueLimit>> {
         let (client, region) = (&self.client, self.region.as_deref());
         let work = async {

@@ -141,6 +141,13 @@ impl ListJobs {
     }
 
     /// The page at the offset.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let page = scnet.jobs().list().status("statR").page_size(20).send().await?;
+    /// println!("{} running jobs", page.total_count);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Page<JobListItem>> {
         let page = fetch_page(&self.client, &self.query, self.offset, self.page_size).await?;
         Ok(crate::paging::first_page(page, self.offset))

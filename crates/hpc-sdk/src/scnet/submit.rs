@@ -276,6 +276,21 @@ impl SubmitJob {
     }
 
     /// Submits the job: its id, or [`Error::MaybeSubmitted`] when the outcome is unknown.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let job = scnet
+    ///     .jobs()
+    ///     .submit()
+    ///     .name("hello")
+    ///     .command("echo hello")
+    ///     .queue("comp")
+    ///     .walltime(std::time::Duration::from_secs(600))
+    ///     .send()
+    ///     .await?;
+    /// println!("{} on scheduler {}, stdout in {}", job.id, job.scheduler_id, job.stdout);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<SubmittedJob> {
         self.check()?;
         let client = self.client.clone();

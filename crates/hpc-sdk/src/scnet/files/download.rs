@@ -109,6 +109,19 @@ impl Download {
     }
 
     /// Downloads the file and renames it into place.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let got = scnet
+    ///     .files()
+    ///     .download("/public/home/alice/run-1/out.dat", "out.dat")
+    ///     .resume(true)
+    ///     .on_progress(|p| eprintln!("{} of {:?} bytes", p.done, p.total))
+    ///     .send()
+    ///     .await?;
+    /// println!("{} bytes in {}", got.bytes, got.path.display());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Downloaded> {
         let remote = absolute(&self.remote)?;
         let (target, named_here) = target_path(&self.local, &remote).await?;

@@ -164,6 +164,15 @@ impl ListFiles {
     }
 
     /// The page at the offset.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let page = scnet.files().list("/public/home/alice").page_size(100).send().await?;
+    /// for entry in &page.items {
+    ///     println!("{} {:?}", entry.name, entry.size);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Page<FileEntry>> {
         let page = fetch_page(&self.client, &self.query, self.offset, self.page_size).await?;
         Ok(crate::paging::first_page(page, self.offset))
@@ -275,6 +284,12 @@ impl MakeDirectory {
     }
 
     /// Creates the folder.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// scnet.files().mkdir("/public/home/alice/run-1/input").parents(true).send().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
         let path = super::absolute(&self.path)?;
         let gateway = self.client.efile_gateway(self.region.as_deref()).await?;

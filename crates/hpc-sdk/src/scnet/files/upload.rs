@@ -145,6 +145,19 @@ impl Upload {
     }
 
     /// Uploads the file, then checks that the remote listing shows its size.
+    ///
+    /// ```no_run
+    /// # async fn demo(scnet: hpc_sdk::scnet::Client) -> hpc_sdk::Result<()> {
+    /// let up = scnet
+    ///     .files()
+    ///     .upload("input.dat", "/public/home/alice/run-1")
+    ///     .overwrite(true)
+    ///     .parallel(8)
+    ///     .send()
+    ///     .await?;
+    /// println!("{} ({} bytes, {} chunks)", up.remote_path, up.size, up.chunks);
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Uploaded> {
         let remote_dir = absolute(&self.remote_dir)?;
         let size = file_size(&self.local).await?;
