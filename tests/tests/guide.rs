@@ -7,32 +7,8 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-fn guide() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/guide.md");
-    std::fs::read_to_string(path).expect("docs/guide.md")
-}
-
-/// The guide's fenced blocks, as (language, body).
-fn blocks(text: &str) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    let mut open: Option<(String, String)> = None;
-    for line in text.lines() {
-        match (&mut open, line.strip_prefix("```")) {
-            (None, Some(language)) => open = Some((language.trim().to_string(), String::new())),
-            (Some(_), Some("")) => found.extend(open.take()),
-            (Some((_, body)), _) => {
-                body.push_str(line);
-                body.push('\n');
-            }
-            (None, None) => {}
-        }
-    }
-    assert!(open.is_none(), "an unclosed block in docs/guide.md");
-    found
-}
-
 fn of(language: &str) -> Vec<String> {
-    blocks(&guide())
+    hpc_tests::guide_blocks()
         .into_iter()
         .filter(|(l, _)| l == language)
         .map(|(_, body)| body)
@@ -41,7 +17,10 @@ fn of(language: &str) -> Vec<String> {
 
 #[test]
 fn every_block_is_in_a_checked_language() {
-    let languages: BTreeSet<String> = blocks(&guide()).into_iter().map(|(l, _)| l).collect();
+    let languages: BTreeSet<String> = hpc_tests::guide_blocks()
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
     let checked: BTreeSet<String> = ["rust", "sh", "toml", "yaml"].map(String::from).into();
     assert!(
         languages.is_subset(&checked),

@@ -2,23 +2,16 @@
 //! and exits 0: the guide cannot show a command or flag the CLI
 //! lost. (The guide's other blocks are checked by `hpc-tests`.)
 
-use std::path::Path;
 use std::process::Command;
 
 /// The `hpc ...` lines of the guide's `sh` blocks.
 fn hpc_lines() -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/guide.md");
-    let text = std::fs::read_to_string(path).expect("docs/guide.md");
-    let mut in_sh = false;
-    let mut lines = Vec::new();
-    for line in text.lines() {
-        if let Some(fence) = line.strip_prefix("```") {
-            in_sh = !in_sh && fence.trim() == "sh";
-        } else if in_sh && line.starts_with("hpc ") {
-            lines.push(line.to_string());
-        }
-    }
-    lines
+    hpc_tests::guide_blocks()
+        .into_iter()
+        .filter(|(language, _)| language == "sh")
+        .flat_map(|(_, body)| body.lines().map(str::to_string).collect::<Vec<_>>())
+        .filter(|line| line.starts_with("hpc "))
+        .collect()
 }
 
 #[test]
